@@ -1,0 +1,58 @@
+package io.omnirouter.persistence.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.omnirouter.persistence.CassandraConfig;
+import io.omnirouter.persistence.cassandra.EmbeddedCassandra;
+import java.nio.file.Path;
+
+/**
+ * The real Cassandra that tests run against: started once per test JVM on its own ports (so a
+ * {@code ./omnirouter start} instance is left alone), reused if already listening, and stopped
+ * when the JVM exits. The forked Cassandra also exits by itself if this JVM is killed.
+ */
+public final class TestCassandra {
+  public static final int CQL_PORT = Integer.getInteger("omnirouter.test.cassandra.port", 9142);
+  public static final String KEYSPACE = "omnirouter_test";
+
+  private static EmbeddedCassandra instance;
+
+  private TestCassandra() {}
+
+  public static synchronized void ensureStarted() {
+    if (instance != null) {
+      return;
+    }
+    Path root = Path.of(System.getProperty("omnirouter.root", "..")).toAbsolutePath().normalize();
+    var options =
+        EmbeddedCassandra.Options.defaults(
+                root.resolve("target/test-cassandra"), root.resolve("conf/cassandra.yaml"))
+            .withPorts(CQL_PORT, CQL_PORT + 1, CQL_PORT + 2)
+            .watchingParent(true);
+    instance = EmbeddedCassandra.start(options);
+    EmbeddedCassandra started = instance;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-test-cassandra"));
+  }
+
+  /** Config for an ActorSystem journaling to the test Cassandra; {@code overrides} win. */
+  public static Config config(String overrides) {
+    ensureStarted();
+    // load() resolves reference.conf after our overrides, so the keyspace flows into the plugin
+    Config app =
+        ConfigFactory.parseString(overrides)
+            .withFallback(
+                ConfigFactory.parseString(
+                    "omnirouter.cassandra.contact-points = [\"127.0.0.1:"
+                        + CQL_PORT
+                        + "\"]\n"
+                        + "omnirouter.cassandra.keyspace = "
+                        + KEYSPACE
+                        + "\n"
+                        + "pekko.actor.provider = cluster\n"
+                        + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
+                        + "pekko.remote.artery.canonical.port = 0\n"
+                        + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                        + "pekko.loglevel = INFO\n"));
+    return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
+  }
+}

@@ -1,0 +1,31 @@
+package io.omnirouter.core.model;
+
+import io.omnirouter.core.CborSerializable;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A customer message as normalized from a provider webhook.
+ *
+ * @param providerMessageId the provider's id; with {@code channel} it is the dedup key
+ * @param senderId the customer's id on that channel (phone number, openid, e-mail address…)
+ */
+public record InboundMessage(
+    Channel channel,
+    String channelAccount,
+    String providerMessageId,
+    String senderId,
+    String text,
+    Instant receivedAt)
+    implements CborSerializable {
+
+  public InboundMessage {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(providerMessageId, "providerMessageId");
+    Objects.requireNonNull(receivedAt, "receivedAt");
+  }
+
+  public String dedupKey() {
+    return channel.key() + ":" + providerMessageId;
+  }
+}
