@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 class CassandraConfigTest {
 
   private static Config load(String app) {
-    return CassandraConfig.withDriverSettings(ConfigFactory.load(ConfigFactory.parseString(app)));
+    return CassandraConfig.withDriverSettings(ConfigFactory.load(
+            ConfigFactory.parseString(app)
+                .withFallback(ConfigFactory.parseResources("omnirouter-persistence.conf"))));
   }
 
   @Test

@@ -213,7 +213,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
             h ->
                 h.info()
                     .commandLine()
-                    .map(c -> c.contains("CassandraDaemon") || c.contains("ParentWatchdog"))
+                    // the full line can be truncated (long classpath); this flag comes early
+                    .map(c -> c.contains("-Dcassandra.config="))
                     .orElse(true));
   }
 

@@ -52,7 +52,8 @@ public final class TestCassandra {
                         + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                         + "pekko.remote.artery.canonical.port = 0\n"
                         + "pekko.coordinated-shutdown.exit-jvm = off\n"
-                        + "pekko.loglevel = INFO\n"));
+                        + "pekko.loglevel = INFO\n"))
+            .withFallback(ConfigFactory.parseResources("omnirouter-persistence.conf"));
     return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
   }
 }

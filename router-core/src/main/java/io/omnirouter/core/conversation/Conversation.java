@@ -4,7 +4,6 @@ import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.DedupWindow;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -87,10 +86,8 @@ public final class Conversation
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings))
-                .withStopMessage(Passivate.INSTANCE)
-                .withSettings(
-                    org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
-                        .withPassivateIdleEntityAfter(settings.passivateAfter())));
+                // idle passivation: pekko.cluster.sharding.passivation (conf/cluster.conf)
+                .withStopMessage(Passivate.INSTANCE));
   }
 
   public static Behavior<Command> create(String conversationId, ConversationSettings settings) {
@@ -165,13 +162,12 @@ public final class Conversation
   }
 
   /** Settings from {@code omnirouter.conversation}. */
-  public record ConversationSettings(int dedupWindow, int snapshotEvery, Duration passivateAfter) {
+  public record ConversationSettings(int dedupWindow, int snapshotEvery) {
     public static ConversationSettings create(ActorSystem<?> system) {
       var config = system.settings().config().getConfig("omnirouter.conversation");
       return new ConversationSettings(
           config.getInt("dedup-window"),
-          config.getInt("snapshot-every"),
-          config.getDuration("passivate-after"));
+          config.getInt("snapshot-every"));
     }
   }
 }

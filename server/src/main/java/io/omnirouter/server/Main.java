@@ -1,0 +1,89 @@
+package io.omnirouter.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.workspace.Workspaces;
+import io.omnirouter.persistence.CassandraConfig;
+import io.omnirouter.persistence.JournalHealth;
+import java.io.File;
+import kamon.Kamon;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * Wires the router: config, Kamon, the ActorSystem with Cluster and Sharding, the entities, HTTP.
+ * Usage: {@code Main [conf/application.conf] [override.conf ...]} — later files win.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = loadConfig(args);
+    // before the ActorSystem, so Kamon's instrumentation sees Pekko's classes load
+    Kamon.init(config);
+    ActorSystem<Void> system = ActorSystem.create(guardian(), "omnirouter", config);
+    system.getWhenTerminated().thenRun(Kamon::stop);
+  }
+
+  static Config loadConfig(String[] args) {
+    String main = args.length > 0 ? args[0] : "conf/application.conf";
+    Config app = parseRequired(main);
+    for (int i = args.length - 1; i >= 1; i--) {
+      app = parseRequired(args[i]).withFallback(app);
+    }
+    // load() resolves module reference.conf files after ours, so our values flow into theirs
+    return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
+  }
+
+  private static Config parseRequired(String path) {
+    return ConfigFactory.parseFile(
+        new File(path), ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  static Behavior<Void> guardian() {
+    return Behaviors.setup(
+        ctx -> {
+          ActorSystem<Void> system = ctx.getSystem();
+          Config config = system.settings().config();
+          ServerSettings settings = ServerSettings.fromConfig(config);
+
+          Cluster cluster = Cluster.get(system);
+          Address self = cluster.selfMember().address();
+          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(self));
+          }
+
+          Workspaces workspaces = Workspaces.fromConfig(config);
+          workspaces
+              .byId()
+              .values()
+              .forEach(
+                  ws ->
+                      ctx.getLog()
+                          .info(
+                              "Workspace {} ({}): {} channel accounts, {} teams, {} agents",
+                              ws.id(),
+                              ws.name(),
+                              ws.channels().size(),
+                              ws.teams().size(),
+                              ws.agents().size()));
+
+          Conversation.init(system);
+
+          String nodeKey = self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
+          ActorRef<JournalHealth.Command> journalHealth =
+              ctx.spawn(JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
+
+          var routes = new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes();
+          HttpServer.start(system, routes, settings.interfaceName(), settings.port());
+          return Behaviors.empty();
+        });
+  }
+}
