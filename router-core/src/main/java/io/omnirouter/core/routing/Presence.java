@@ -1,0 +1,7 @@
+package io.omnirouter.core.routing;
+
+public enum Presence {
+  ONLINE,
+  AWAY,
+  OFFLINE
+}

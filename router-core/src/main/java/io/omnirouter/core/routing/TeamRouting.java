@@ -1,0 +1,146 @@
+package io.omnirouter.core.routing;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A team's live agent table and queue, and the assignment rule: whenever something changes, every
+ * queued conversation that some eligible agent can take is assigned at once. No clock and no I/O —
+ * callers pass {@code now} — so it is tested on its own. Not thread-safe: one actor owns it.
+ */
+public final class TeamRouting {
+  private final String team;
+  private final Strategy strategy;
+  private final Map<String, AgentView> agents = new HashMap<>();
+  private final TreeSet<QueuedConversation> queue = new TreeSet<>(QueuedConversation.QUEUE_ORDER);
+  private final Map<String, QueuedConversation> queuedById = new HashMap<>();
+  private String lastPicked;
+
+  public TeamRouting(String team, Strategy strategy) {
+    this.team = team;
+    this.strategy = strategy;
+  }
+
+  public Strategy strategy() {
+    return strategy;
+  }
+
+  /** Adds or replaces a queued conversation (a newer episode replaces an older one). */
+  public List<Assignment> enqueue(QueuedConversation c, Instant now) {
+    QueuedConversation old = queuedById.get(c.conversationId());
+    if (old != null && old.episode() > c.episode()) {
+      return List.of();
+    }
+    remove(c.conversationId());
+    queue.add(c);
+    queuedById.put(c.conversationId(), c);
+    return drain(now);
+  }
+
+  /** The conversation left the queue another way (resolved, transferred, claimed). */
+  public Optional<QueuedConversation> remove(String conversationId) {
+    QueuedConversation old = queuedById.remove(conversationId);
+    if (old != null) {
+      queue.remove(old);
+    }
+    return Optional.ofNullable(old);
+  }
+
+  /** A fresh view of an agent (presence, capacity, load changed). */
+  public List<Assignment> agentUpdated(AgentView view, Instant now) {
+    agents.put(view.agentId(), view);
+    return drain(now);
+  }
+
+  public void agentRemoved(String agentId) {
+    agents.remove(agentId);
+  }
+
+  /** Assigns every queued conversation an eligible agent can take, in queue order. */
+  public List<Assignment> drain(Instant now) {
+    if (strategy == Strategy.MANUAL || queue.isEmpty()) {
+      return List.of();
+    }
+    List<Assignment> out = new ArrayList<>();
+    for (QueuedConversation c : new ArrayList<>(queue)) {
+      List<AgentView> eligible =
+          agents.values().stream()
+              .filter(a -> a.canTake(c))
+              .sorted(java.util.Comparator.comparing(AgentView::agentId))
+              .toList();
+      if (eligible.isEmpty()) {
+        if (agents.values().stream().noneMatch(AgentView::hasFreeCapacity)) {
+          break; // nobody can take anything: the rest of the queue waits too
+        }
+        continue; // someone is free but not eligible for this one (language, skills)
+      }
+      Optional<Strategy.Choice> choice = strategy.choose(c, eligible, lastPicked);
+      if (choice.isEmpty()) {
+        continue;
+      }
+      String agentId = choice.get().agentId();
+      var candidates =
+          eligible.stream()
+              .map(a -> new Assignment.Candidate(a.agentId(), a.load(), a.capacity()))
+              .toList();
+      boolean freeFormOpen = c.windowClosesAt() == null || !now.isAfter(c.windowClosesAt());
+      out.add(
+          new Assignment(
+              c.conversationId(),
+              c.episode(),
+              agentId,
+              team,
+              new Assignment.Reason(strategy.key(), candidates, choice.get().rule()),
+              freeFormOpen,
+              now));
+      AgentView chosen = agents.get(agentId);
+      agents.put(agentId, chosen.withLoad(chosen.load() + 1, now));
+      lastPicked = agentId;
+      remove(c.conversationId());
+    }
+    return out;
+  }
+
+  /** Undoes an assignment the agent or the conversation refused: back in the queue, load restored. */
+  public void rollback(Assignment a, QueuedConversation c) {
+    AgentView view = agents.get(a.agentId());
+    if (view != null && view.load() > 0) {
+      agents.put(a.agentId(), view.withLoad(view.load() - 1, view.lastAssignedAt()));
+    }
+    if (!queuedById.containsKey(c.conversationId())) {
+      queue.add(c);
+      queuedById.put(c.conversationId(), c);
+    }
+  }
+
+  public Collection<AgentView> agents() {
+    return agents.values();
+  }
+
+  public Optional<AgentView> agent(String agentId) {
+    return Optional.ofNullable(agents.get(agentId));
+  }
+
+  /** Queue in order. */
+  public List<QueuedConversation> queue() {
+    return List.copyOf(queue);
+  }
+
+  public Optional<QueuedConversation> queued(String conversationId) {
+    return Optional.ofNullable(queuedById.get(conversationId));
+  }
+
+  /** The earliest free-form window closing among queued conversations, if any. */
+  public Optional<Instant> nextWindowClose(Instant after) {
+    return queue.stream()
+        .map(QueuedConversation::windowClosesAt)
+        .filter(t -> t != null && t.isAfter(after))
+        .min(Instant::compareTo);
+  }
+}
