@@ -2,27 +2,45 @@ package io.omnirouter.core.conversation;
 
 import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.DedupWindow;
+import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.OutboundContent;
+import io.omnirouter.core.routing.Assignment;
+import io.omnirouter.core.routing.QueuedConversation;
+import io.omnirouter.core.team.TeamRouter;
+import io.omnirouter.core.window.ChannelWindows;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One conversation thread of a contact in a workspace: the ordered messages, per-channel last
- * inbound time and the recent provider ids used for dedup. Event-sourced and sharded.
+ * One conversation thread of a contact in a workspace (entity id {@code <workspace>~<contact>}):
+ * messages in arrival order, the lifecycle, the current assignee — it is the authority on who is
+ * assigned — per-channel last inbound time for the reply windows, and recent provider ids for
+ * dedup. Event-sourced and sharded; messages themselves go to the read side, not the state.
  */
 public final class Conversation
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -31,14 +49,85 @@ public final class Conversation
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Conversation");
 
-  // ---- protocol ----
+  public enum Status {
+    NEW,
+    QUEUED,
+    ASSIGNED,
+    PENDING,
+    SNOOZED,
+    RESOLVED;
+
+    boolean open() {
+      return this == QUEUED || this == ASSIGNED || this == PENDING || this == SNOOZED;
+    }
+
+    boolean withAgent() {
+      return this == ASSIGNED || this == PENDING || this == SNOOZED;
+    }
+  }
+
+  // ---- protocol: commands ----
 
   public sealed interface Command extends CborSerializable {}
 
   /** Store a customer message unless its provider id was seen before; replies once it is durable. */
   public record ReceiveMessage(InboundMessage message, ActorRef<Ack> replyTo) implements Command {}
 
+  /** A team router offers an assignment; the conversation accepts it or declines with why. */
+  public record Offer(Assignment assignment, ActorRef<TeamRouter.OfferReply> replyTo)
+      implements Command {}
+
+  /** Hand the conversation to a team, or to one agent (of that team), with a comment. */
+  public record Transfer(
+      String toTeam, String toAgent, String comment, String by, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  /** Back to the queue; {@code replyTo} may be null when the system asks (offline grace). */
+  public record Unassign(String reason, String by, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  public record Resolve(String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+  public record Reopen(String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+  public record Snooze(Instant until, String by, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  /** Waiting on the customer. */
+  public record MarkPending(String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+  public record SetPriority(int priority, String by, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  public record ChangeTags(Set<String> add, Set<String> remove, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  public record AddNote(String text, String by, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
+  /** An agent's reply: checked against the channel window, persisted as pending, then sent. */
+  public record SendReply(
+      String messageId, Channel channel, OutboundContent content, String by, ActorRef<ReplyResult> replyTo)
+      implements Command {}
+
+  /** From the team router: the free-form window closed while this conversation waited. */
+  public record WindowClosedWhileQueued(long episode, Instant closedAt) implements Command {}
+
   public record GetSummary(ActorRef<Summary> replyTo) implements Command {}
+
+  /** Sent by sharding to stop the entity; needs no reply. */
+  public enum Passivate implements Command {
+    INSTANCE
+  }
+
+  enum Wake implements Command {
+    INSTANCE
+  }
+
+  enum Idle implements Command {
+    INSTANCE
+  }
+
+  // ---- protocol: replies ----
 
   public sealed interface Ack extends CborSerializable {}
 
@@ -48,64 +137,272 @@ public final class Conversation
   /** The provider id was already stored: nothing changed. */
   public record Duplicate(String providerMessageId) implements Ack {}
 
+  public sealed interface ReplyResult extends CborSerializable {}
+
+  public record ReplyAccepted(String messageId, long sequence) implements ReplyResult {}
+
+  /** Refused by the channel window: why, when it closed, and what is allowed instead. */
+  public record ReplyRefused(String messageId, ChannelWindows.Decision decision) implements ReplyResult {}
+
+  /** Refused for another reason (unknown channel for this contact, resolved conversation…). */
+  public record ReplyInvalid(String messageId, String reason) implements ReplyResult {}
+
   public record Summary(
       String conversationId,
+      Status status,
+      long episode,
+      String team,
+      String assignee,
+      int priority,
+      Set<String> tags,
       long messageCount,
       Map<Channel, Instant> lastInboundAt,
-      java.util.List<String> recentProviderIds)
+      Map<Channel, ChannelWindows.Decision> freeFormWindows,
+      boolean windowClosedWhileQueued,
+      Instant snoozedUntil,
+      List<Assignment> recentAssignments,
+      List<String> recentProviderIds)
       implements CborSerializable {}
+
+  // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
 
   public record MessageReceived(InboundMessage message, long sequence) implements Event {}
 
+  /**
+   * Entered a team queue for a new episode.
+   *
+   * @param cause new, reopened, transferred, unassigned, woke
+   */
+  public record Queued(
+      String team,
+      long episode,
+      String cause,
+      String requestedAgent,
+      String comment,
+      String by,
+      Instant at)
+      implements Event {}
+
+  public record AgentAssigned(Assignment assignment) implements Event {}
+
+  public record AgentUnassigned(String agentId, String reason, String by, Instant at) implements Event {}
+
+  public record Resolved(String by, Instant at) implements Event {}
+
+  public record Snoozed(Instant until, String by) implements Event {}
+
+  public record MarkedPending(String by, Instant at) implements Event {}
+
+  /** Back with the agent from pending/snoozed (timer or customer message). */
+  public record Woke(String cause, Instant at) implements Event {}
+
+  public record PriorityChanged(int priority, String by) implements Event {}
+
+  public record TagsChanged(Set<String> tags) implements Event {}
+
+  public record NoteAdded(long sequence, String text, String by, Instant at) implements Event {}
+
+  public record ReplyQueued(
+      long sequence, String messageId, Channel channel, String channelAccount, String recipient,
+      OutboundContent content, String by, Instant at)
+      implements Event {}
+
+  public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
+
+  // ---- state ----
+
+  /** Where to reach the contact on a channel, from its last inbound message there. */
+  public record Endpoint(String channelAccount, String recipient, Instant lastInboundAt)
+      implements CborSerializable {}
+
   public record State(
-      long messageCount, Map<Channel, Instant> lastInboundAt, DedupWindow recentIds)
+      Status status,
+      long episode,
+      String team,
+      String assignee,
+      String previousAgent,
+      String requestedAgent,
+      int priority,
+      Set<String> tags,
+      long sequence,
+      Map<Channel, Endpoint> endpoints,
+      DedupWindow recentIds,
+      Instant snoozedUntil,
+      long windowExpiredEpisode,
+      List<Assignment> recentAssignments)
       implements CborSerializable {
 
-    public static State empty() {
-      return new State(0, Map.of(), DedupWindow.empty());
-    }
+    static final int ASSIGNMENT_HISTORY = 10;
 
     public State {
-      lastInboundAt = Map.copyOf(lastInboundAt);
+      tags = Set.copyOf(tags);
+      endpoints = Map.copyOf(endpoints);
+      recentAssignments = List.copyOf(recentAssignments);
     }
 
-    State withMessage(InboundMessage message, long sequence, int dedupWindow) {
-      Map<Channel, Instant> last = new EnumMap<>(Channel.class);
-      last.putAll(lastInboundAt);
-      last.merge(message.channel(), message.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
-      return new State(sequence, last, recentIds.plus(message.dedupKey(), dedupWindow));
+    public static State empty() {
+      return new State(
+          Status.NEW, 0, null, null, null, null, 0, Set.of(), 0, Map.of(), DedupWindow.empty(),
+          null, 0, List.of());
+    }
+
+    State with(Status s) {
+      return new State(s, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+    }
+
+    State withMessage(InboundMessage m, long seq, int dedupWindow) {
+      Map<Channel, Endpoint> e = new EnumMap<>(Channel.class);
+      e.putAll(endpoints);
+      Endpoint old = e.get(m.channel());
+      Instant last = old == null || m.receivedAt().isAfter(old.lastInboundAt()) ? m.receivedAt() : old.lastInboundAt();
+      e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last));
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
+          tags, seq, e, recentIds.plus(m.dedupKey(), dedupWindow), snoozedUntil,
+          windowExpiredEpisode, recentAssignments);
+    }
+
+    State queued(Queued q) {
+      return new State(Status.QUEUED, q.episode(), q.team(), null,
+          assignee != null ? assignee : previousAgent, q.requestedAgent(), priority, tags, sequence,
+          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments);
+    }
+
+    State assigned(Assignment a) {
+      List<Assignment> history = new ArrayList<>(recentAssignments);
+      history.add(a);
+      if (history.size() > ASSIGNMENT_HISTORY) {
+        history.remove(0);
+      }
+      return new State(Status.ASSIGNED, episode, team, a.agentId(), previousAgent, null, priority,
+          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history);
+    }
+
+    State unassigned() {
+      return new State(status, episode, team, null, assignee, requestedAgent, priority, tags,
+          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments);
+    }
+
+    State resolved() {
+      return new State(Status.RESOLVED, episode, team, null, assignee != null ? assignee : previousAgent,
+          null, priority, tags, sequence, endpoints, recentIds, null, windowExpiredEpisode,
+          recentAssignments);
+    }
+
+    State snoozed(Instant until) {
+      return new State(Status.SNOOZED, episode, team, assignee, previousAgent, requestedAgent,
+          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments);
+    }
+
+    State withPriority(int p) {
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, p, tags,
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+    }
+
+    State withTags(Set<String> t) {
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, t,
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+    }
+
+    State withSequence(long seq, String dedupKey, int dedupWindow) {
+      DedupWindow ids = dedupKey == null ? recentIds : recentIds.plus(dedupKey, dedupWindow);
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
+          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments);
+    }
+
+    State windowExpired(long ep) {
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
+          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments);
+    }
+
+    /** The soonest-closing free-form window among the contact's channels, or null. */
+    Instant soonestWindowClose() {
+      Instant soonest = null;
+      for (var e : endpoints.entrySet()) {
+        Instant t = ChannelWindows.freeFormUntil(e.getKey(), e.getValue().lastInboundAt());
+        if (t != null && (soonest == null || t.isBefore(soonest))) {
+          soonest = t;
+        }
+      }
+      return soonest;
     }
   }
 
   // ---- wiring ----
 
-  public static void init(ActorSystem<?> system) {
-    ConversationSettings settings = ConversationSettings.create(system);
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings))
-                // idle passivation: pekko.cluster.sharding.passivation (conf/cluster.conf)
-                .withStopMessage(Passivate.INSTANCE));
+  /** How the conversation reaches routers and agents: sharding in production, probes in tests. */
+  public interface Ports {
+    void enqueue(String team, QueuedConversation conversation);
+
+    void dequeue(String team, String conversationId, String reason);
+
+    void confirmAgent(String agentId, String conversationId);
+
+    void releaseAgent(String agentId, String conversationId);
   }
 
-  public static Behavior<Command> create(String conversationId, ConversationSettings settings) {
-    return new Conversation(conversationId, settings);
+  /** Which team a channel account routes to (automation may choose later). */
+  public interface Directory {
+    String defaultTeam(Channel channel, String channelAccount);
   }
 
-  /** Sent by sharding to stop the entity; needs no reply. */
-  public enum Passivate implements Command {
-    INSTANCE
+  public record Settings(int dedupWindow, int snapshotEvery, Duration passivateAfter) {
+    public static Settings fromConfig(com.typesafe.config.Config root) {
+      var config = root.getConfig("omnirouter.conversation");
+      return new Settings(
+          config.getInt("dedup-window"),
+          config.getInt("snapshot-every"),
+          config.getDuration("passivate-after"));
+    }
+  }
+
+  /**
+   * @param passivate asks sharding to stop this entity; null when not sharded (tests)
+   */
+  public static Behavior<Command> create(
+      String entityId,
+      Settings settings,
+      Directory directory,
+      Ports ports,
+      Clock clock,
+      Runnable passivate) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new Conversation(entityId, settings, directory, ports, clock, passivate, ctx, timers)));
   }
 
   private final String conversationId;
-  private final ConversationSettings settings;
+  private final Settings settings;
+  private final Directory directory;
+  private final Ports ports;
+  private final Clock clock;
+  private final Runnable passivate;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
 
-  private Conversation(String conversationId, ConversationSettings settings) {
-    super(PersistenceId.of(ENTITY_KEY.name(), conversationId));
-    this.conversationId = conversationId;
+  private Conversation(
+      String entityId,
+      Settings settings,
+      Directory directory,
+      Ports ports,
+      Clock clock,
+      Runnable passivate,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), entityId));
+    EntityIds.workspace(entityId); // validates the id
+    this.conversationId = entityId;
     this.settings = settings;
+    this.directory = directory;
+    this.ports = ports;
+    this.clock = clock;
+    this.passivate = passivate;
+    this.ctx = ctx;
+    this.timers = timers;
   }
 
   @Override
@@ -119,55 +416,399 @@ public final class Conversation
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(ReceiveMessage.class, this::onReceiveMessage)
-        .onCommand(GetSummary.class, this::onGetSummary)
-        .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state.status() == Status.SNOOZED && state.snoozedUntil() != null) {
+                startSnoozeTimer(state.snoozedUntil());
+              }
+              if (passivate != null) {
+                ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
+              }
+            })
         .build();
   }
 
-  private ReplyEffect<Event, State> onReceiveMessage(State state, ReceiveMessage cmd) {
-    InboundMessage message = cmd.message();
-    if (state.recentIds().contains(message.dedupKey())) {
-      return Effect().reply(cmd.replyTo(), new Duplicate(message.providerMessageId()));
-    }
-    long sequence = state.messageCount() + 1;
-    return Effect()
-        .persist(new MessageReceived(message, sequence))
-        .thenReply(cmd.replyTo(), next -> new Stored(sequence));
+  // ---- command handlers, grouped by lifecycle ----
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
+    b.forState(s -> s.status() == Status.NEW)
+        .onCommand(ReceiveMessage.class, this::onFirstMessage)
+        .onCommand(Offer.class, (s, c) -> decline(c, "no conversation yet"))
+        .onCommand(
+            SendReply.class,
+            (s, c) -> Effect().reply(c.replyTo(), new ReplyInvalid(c.messageId(), "the contact has not written yet")));
+    b.forState(s -> s.status() == Status.RESOLVED)
+        .onCommand(ReceiveMessage.class, this::onMessageWhenResolved)
+        .onCommand(Reopen.class, this::onReopen)
+        .onCommand(Resolve.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))));
+    b.forState(s -> s.status() == Status.QUEUED)
+        .onCommand(Offer.class, this::onOffer)
+        .onCommand(WindowClosedWhileQueued.class, this::onWindowClosedWhileQueued);
+    b.forState(s -> s.status() == Status.PENDING || s.status() == Status.SNOOZED)
+        .onCommand(ReceiveMessage.class, this::onMessageWhileWaiting)
+        .onCommand(Wake.class, this::onWake);
+    b.forState(s -> s.status().withAgent())
+        .onCommand(Unassign.class, this::onUnassign)
+        .onCommand(Snooze.class, this::onSnooze)
+        .onCommand(MarkPending.class, this::onMarkPending);
+    b.forState(s -> s.status().open())
+        .onCommand(Resolve.class, this::onResolve)
+        .onCommand(Transfer.class, this::onTransfer);
+    b.forAnyState()
+        .onCommand(ReceiveMessage.class, this::onMessage)
+        .onCommand(Offer.class, this::onOffer)
+        .onCommand(SendReply.class, this::onSendReply)
+        .onCommand(AddNote.class, this::onAddNote)
+        .onCommand(SetPriority.class, this::onSetPriority)
+        .onCommand(ChangeTags.class, this::onChangeTags)
+        .onCommand(GetSummary.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
+        .onCommand(WindowClosedWhileQueued.class, (s, c) -> Effect().noReply())
+        .onCommand(Wake.class, (s, c) -> Effect().noReply())
+        .onCommand(Idle.class, this::onIdle)
+        .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
+        .onCommand(Reopen.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("conversation is " + s.status())))
+        .onCommand(Unassign.class, (s, c) -> rejectStatus(s, c.replyTo()))
+        .onCommand(Snooze.class, (s, c) -> rejectStatus(s, c.replyTo()))
+        .onCommand(MarkPending.class, (s, c) -> rejectStatus(s, c.replyTo()))
+        .onCommand(Transfer.class, (s, c) -> rejectStatus(s, c.replyTo()))
+        .onCommand(Resolve.class, (s, c) -> rejectStatus(s, c.replyTo()));
+    return b.build();
   }
 
-  private ReplyEffect<Event, State> onGetSummary(State state, GetSummary cmd) {
+  private ReplyEffect<Event, State> onFirstMessage(State state, ReceiveMessage cmd) {
+    InboundMessage m = cmd.message();
+    String team = directory.defaultTeam(m.channel(), m.channelAccount());
+    long seq = state.sequence() + 1;
+    Queued queued = new Queued(team, 1, "new", null, null, "system", clock.instant());
     return Effect()
-        .reply(
-            cmd.replyTo(),
-            new Summary(
-                conversationId,
-                state.messageCount(),
-                state.lastInboundAt(),
-                state.recentIds().keys()));
+        .persist(List.of(new MessageReceived(m, seq), queued))
+        .thenRun(this::enqueue)
+        .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
+
+  private ReplyEffect<Event, State> onMessage(State state, ReceiveMessage cmd) {
+    if (state.recentIds().contains(cmd.message().dedupKey())) {
+      return Effect().reply(cmd.replyTo(), new Duplicate(cmd.message().providerMessageId()));
+    }
+    long seq = state.sequence() + 1;
+    return Effect()
+        .persist(new MessageReceived(cmd.message(), seq))
+        .thenReply(cmd.replyTo(), next -> new Stored(seq));
+  }
+
+  private ReplyEffect<Event, State> onMessageWhenResolved(State state, ReceiveMessage cmd) {
+    if (state.recentIds().contains(cmd.message().dedupKey())) {
+      return Effect().reply(cmd.replyTo(), new Duplicate(cmd.message().providerMessageId()));
+    }
+    long seq = state.sequence() + 1;
+    Queued queued = new Queued(state.team(), state.episode() + 1, "reopened", null, null, "customer", clock.instant());
+    return Effect()
+        .persist(List.of(new MessageReceived(cmd.message(), seq), queued))
+        .thenRun(this::enqueue)
+        .thenReply(cmd.replyTo(), next -> new Stored(seq));
+  }
+
+  private ReplyEffect<Event, State> onMessageWhileWaiting(State state, ReceiveMessage cmd) {
+    if (state.recentIds().contains(cmd.message().dedupKey())) {
+      return Effect().reply(cmd.replyTo(), new Duplicate(cmd.message().providerMessageId()));
+    }
+    long seq = state.sequence() + 1;
+    timers.cancel(Wake.INSTANCE);
+    return Effect()
+        .persist(List.of(new MessageReceived(cmd.message(), seq), new Woke("customer message", clock.instant())))
+        .thenReply(cmd.replyTo(), next -> new Stored(seq));
+  }
+
+  private ReplyEffect<Event, State> onOffer(State state, Offer cmd) {
+    Assignment a = cmd.assignment();
+    if (state.status() == Status.ASSIGNED
+        && a.episode() == state.episode()
+        && a.agentId().equals(state.assignee())) {
+      // a retried offer of what was already accepted
+      ports.confirmAgent(a.agentId(), conversationId);
+      return Effect().reply(cmd.replyTo(), new TeamRouter.Accepted(conversationId, a.episode()));
+    }
+    if (state.status() != Status.QUEUED) {
+      return decline(cmd, "conversation is " + state.status());
+    }
+    if (a.episode() != state.episode()) {
+      return decline(cmd, "stale episode " + a.episode() + ", current " + state.episode());
+    }
+    if (!a.team().equals(state.team())) {
+      return decline(cmd, "queued in team " + state.team() + ", not " + a.team());
+    }
+    if (state.requestedAgent() != null && !state.requestedAgent().equals(a.agentId())) {
+      return decline(cmd, "transferred to " + state.requestedAgent());
+    }
+    return Effect()
+        .persist(new AgentAssigned(a))
+        .thenRun(next -> ports.confirmAgent(a.agentId(), conversationId))
+        .thenReply(cmd.replyTo(), next -> new TeamRouter.Accepted(conversationId, a.episode()));
+  }
+
+  private ReplyEffect<Event, State> decline(Offer cmd, String reason) {
+    return Effect()
+        .reply(cmd.replyTo(), new TeamRouter.Declined(conversationId, cmd.assignment().episode(), reason));
+  }
+
+  private ReplyEffect<Event, State> onWindowClosedWhileQueued(State state, WindowClosedWhileQueued cmd) {
+    if (cmd.episode() != state.episode() || state.windowExpiredEpisode() == state.episode()) {
+      return Effect().noReply();
+    }
+    // still closed? a newer customer message may have reopened it
+    Instant soonest = state.soonestWindowClose();
+    if (soonest != null && soonest.isAfter(clock.instant())) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new WindowExpiredWhileQueued(cmd.episode(), cmd.closedAt())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onUnassign(State state, Unassign cmd) {
+    String agent = state.assignee();
+    Instant now = clock.instant();
+    return Effect()
+        .persist(
+            List.of(
+                new AgentUnassigned(agent, cmd.reason(), cmd.by(), now),
+                new Queued(state.team(), state.episode() + 1, "unassigned", null, cmd.reason(), cmd.by(), now)))
+        .thenRun(
+            next -> {
+              ports.releaseAgent(agent, conversationId);
+              enqueue(next);
+            })
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
+    String team = cmd.toTeam() == null || cmd.toTeam().isBlank() ? state.team() : cmd.toTeam();
+    String oldTeam = state.team();
+    String agent = state.assignee();
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    if (agent != null) {
+      events.add(new AgentUnassigned(agent, "transferred", cmd.by(), now));
+    }
+    events.add(new Queued(team, state.episode() + 1, "transferred", blankToNull(cmd.toAgent()), cmd.comment(), cmd.by(), now));
+    boolean wasQueued = state.status() == Status.QUEUED;
+    return Effect()
+        .persist(events)
+        .thenRun(
+            next -> {
+              if (agent != null) {
+                ports.releaseAgent(agent, conversationId);
+              }
+              if (wasQueued && !oldTeam.equals(team)) {
+                ports.dequeue(oldTeam, conversationId, "transferred to " + team);
+              }
+              enqueue(next);
+            })
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onResolve(State state, Resolve cmd) {
+    String agent = state.assignee();
+    boolean wasQueued = state.status() == Status.QUEUED;
+    timers.cancel(Wake.INSTANCE);
+    return Effect()
+        .persist(new Resolved(cmd.by(), clock.instant()))
+        .thenRun(
+            next -> {
+              if (agent != null) {
+                ports.releaseAgent(agent, conversationId);
+              }
+              if (wasQueued) {
+                ports.dequeue(state.team(), conversationId, "resolved");
+              }
+            })
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onReopen(State state, Reopen cmd) {
+    Queued queued = new Queued(state.team(), state.episode() + 1, "reopened", null, null, cmd.by(), clock.instant());
+    return Effect()
+        .persist(queued)
+        .thenRun(this::enqueue)
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onSnooze(State state, Snooze cmd) {
+    if (!cmd.until().isAfter(clock.instant())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("snooze time must be in the future"));
+    }
+    return Effect()
+        .persist(new Snoozed(cmd.until(), cmd.by()))
+        .thenRun(next -> startSnoozeTimer(cmd.until()))
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onMarkPending(State state, MarkPending cmd) {
+    return Effect()
+        .persist(new MarkedPending(cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onWake(State state, Wake cmd) {
+    if (state.status() != Status.SNOOZED) {
+      return Effect().noReply();
+    }
+    if (state.snoozedUntil() != null && state.snoozedUntil().isAfter(clock.instant())) {
+      startSnoozeTimer(state.snoozedUntil()); // woke early (clock skew after restart)
+      return Effect().noReply();
+    }
+    return Effect().persist(new Woke("snooze ended", clock.instant())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onSendReply(State state, SendReply cmd) {
+    String dedupKey = "out:" + cmd.messageId();
+    if (state.recentIds().contains(dedupKey)) {
+      return Effect().reply(cmd.replyTo(), new ReplyAccepted(cmd.messageId(), -1));
+    }
+    Endpoint endpoint = state.endpoints().get(cmd.channel());
+    if (endpoint == null) {
+      return Effect()
+          .reply(cmd.replyTo(), new ReplyInvalid(cmd.messageId(), "the contact has not written on " + cmd.channel().key()));
+    }
+    ChannelWindows.Decision decision =
+        ChannelWindows.decide(
+            cmd.channel(),
+            cmd.content().windowKind(),
+            ChannelWindows.Context.lastInbound(endpoint.lastInboundAt()),
+            clock.instant());
+    if (!decision.allowed()) {
+      return Effect().reply(cmd.replyTo(), new ReplyRefused(cmd.messageId(), decision));
+    }
+    long seq = state.sequence() + 1;
+    return Effect()
+        .persist(
+            new ReplyQueued(seq, cmd.messageId(), cmd.channel(), endpoint.channelAccount(),
+                endpoint.recipient(), cmd.content(), cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), next -> new ReplyAccepted(cmd.messageId(), seq));
+  }
+
+  private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {
+    if (cmd.text() == null || cmd.text().isBlank()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("a note needs text"));
+    }
+    long seq = state.sequence() + 1;
+    return Effect()
+        .persist(new NoteAdded(seq, cmd.text(), cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(seq));
+  }
+
+  private ReplyEffect<Event, State> onSetPriority(State state, SetPriority cmd) {
+    if (cmd.priority() < 0 || cmd.priority() > 3) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("priority must be 0 (normal) to 3 (urgent)"));
+    }
+    return Effect()
+        .persist(new PriorityChanged(cmd.priority(), cmd.by()))
+        .thenRun(
+            next -> {
+              if (next.status() == Status.QUEUED) {
+                // the queue orders by priority: re-queue this episode with the new one
+                ports.enqueue(next.team(), queued(next));
+              }
+            })
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onChangeTags(State state, ChangeTags cmd) {
+    Set<String> tags = new HashSet<>(state.tags());
+    tags.addAll(cmd.add());
+    tags.removeAll(cmd.remove());
+    if (tags.equals(state.tags())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
+    return Effect()
+        .persist(new TagsChanged(tags))
+        .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
+  }
+
+  private ReplyEffect<Event, State> onIdle(State state, Idle cmd) {
+    // a snoozed conversation stays up so its timer can wake it
+    if (state.status() != Status.SNOOZED && passivate != null) {
+      passivate.run();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> rejectStatus(State state, ActorRef<StatusReply<Summary>> replyTo) {
+    if (replyTo == null) {
+      return Effect().noReply();
+    }
+    return Effect().reply(replyTo, StatusReply.error("not possible while the conversation is " + state.status()));
+  }
+
+  // ---- side effects ----
+
+  private void enqueue(State state) {
+    ports.enqueue(state.team(), queued(state));
+  }
+
+  private QueuedConversation queued(State state) {
+    return new QueuedConversation(
+        conversationId,
+        state.episode(),
+        state.priority(),
+        state.soonestWindowClose(),
+        clock.instant(),
+        null,
+        Set.of(),
+        state.requestedAgent() != null ? state.requestedAgent() : state.previousAgent(),
+        state.requestedAgent());
+  }
+
+  private void startSnoozeTimer(Instant until) {
+    Duration d = Duration.between(clock.instant(), until);
+    timers.startSingleTimer(Wake.INSTANCE, d.isNegative() ? Duration.ZERO : d);
+  }
+
+  private Summary summary(State s) {
+    Instant now = clock.instant();
+    Map<Channel, Instant> last = new EnumMap<>(Channel.class);
+    Map<Channel, ChannelWindows.Decision> windows = new EnumMap<>(Channel.class);
+    s.endpoints()
+        .forEach(
+            (ch, e) -> {
+              last.put(ch, e.lastInboundAt());
+              windows.put(
+                  ch,
+                  ChannelWindows.decide(
+                      ch, ChannelWindows.Kind.FREE_FORM, ChannelWindows.Context.lastInbound(e.lastInboundAt()), now));
+            });
+    return new Summary(
+        conversationId, s.status(), s.episode(), s.team(), s.assignee(), s.priority(), s.tags(),
+        s.sequence(), last, windows, s.windowExpiredEpisode() == s.episode() && s.episode() > 0,
+        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  // ---- events ----
 
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            MessageReceived.class,
-            (state, event) ->
-                state.withMessage(event.message(), event.sequence(), settings.dedupWindow()))
+        .onEvent(MessageReceived.class, (s, e) -> s.withMessage(e.message(), e.sequence(), settings.dedupWindow()))
+        .onEvent(Queued.class, State::queued)
+        .onEvent(AgentAssigned.class, (s, e) -> s.assigned(e.assignment()))
+        .onEvent(AgentUnassigned.class, (s, e) -> s.unassigned())
+        .onEvent(Resolved.class, (s, e) -> s.resolved())
+        .onEvent(Snoozed.class, (s, e) -> s.snoozed(e.until()))
+        .onEvent(MarkedPending.class, (s, e) -> s.with(Status.PENDING))
+        .onEvent(Woke.class, (s, e) -> s.with(Status.ASSIGNED))
+        .onEvent(PriorityChanged.class, (s, e) -> s.withPriority(e.priority()))
+        .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
+        .onEvent(NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
+        .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow()))
+        .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();
-  }
-
-  /** Settings from {@code omnirouter.conversation}. */
-  public record ConversationSettings(int dedupWindow, int snapshotEvery) {
-    public static ConversationSettings create(ActorSystem<?> system) {
-      var config = system.settings().config().getConfig("omnirouter.conversation");
-      return new ConversationSettings(
-          config.getInt("dedup-window"),
-          config.getInt("snapshot-every"));
-    }
   }
 }

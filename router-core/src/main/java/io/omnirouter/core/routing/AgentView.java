@@ -27,9 +27,13 @@ public record AgentView(
     return presence == Presence.ONLINE && load < capacity;
   }
 
-  /** Online, below capacity, speaks the conversation's language, has every skill it needs. */
+  /**
+   * Online, below capacity, speaks the conversation's language, has every skill it needs, and is
+   * the requested agent if the conversation was transferred to one.
+   */
   public boolean canTake(QueuedConversation c) {
     return hasFreeCapacity()
+        && (c.requestedAgent() == null || c.requestedAgent().equals(agentId))
         && (c.language() == null || languages.isEmpty() || languages.contains(c.language()))
         && skills.containsAll(c.requiredSkills());
   }

@@ -11,6 +11,7 @@ import java.util.Set;
  * @param episode the conversation's assignment episode; an assignment for an older one is stale
  * @param windowClosesAt when its free-form reply window closes; null if it has none
  * @param previousAgent the agent who served this contact before (for sticky routing), or null
+ * @param requestedAgent only this agent may take it (a transfer to an agent), or null
  */
 public record QueuedConversation(
     String conversationId,
@@ -20,7 +21,8 @@ public record QueuedConversation(
     Instant queuedAt,
     String language,
     Set<String> requiredSkills,
-    String previousAgent)
+    String previousAgent,
+    String requestedAgent)
     implements CborSerializable {
 
   public QueuedConversation {

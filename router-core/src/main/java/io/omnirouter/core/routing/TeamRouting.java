@@ -20,6 +20,8 @@ public final class TeamRouting {
   private final Map<String, AgentView> agents = new HashMap<>();
   private final TreeSet<QueuedConversation> queue = new TreeSet<>(QueuedConversation.QUEUE_ORDER);
   private final Map<String, QueuedConversation> queuedById = new HashMap<>();
+  // assigned by drain() but not yet settled: rollback() puts them back in the queue
+  private final Map<String, QueuedConversation> handedOut = new HashMap<>();
   private String lastPicked;
 
   public TeamRouting(String team, Strategy strategy) {
@@ -45,6 +47,11 @@ public final class TeamRouting {
 
   /** The conversation left the queue another way (resolved, transferred, claimed). */
   public Optional<QueuedConversation> remove(String conversationId) {
+    handedOut.remove(conversationId);
+    return dropQueued(conversationId);
+  }
+
+  private Optional<QueuedConversation> dropQueued(String conversationId) {
     QueuedConversation old = queuedById.remove(conversationId);
     if (old != null) {
       queue.remove(old);
@@ -102,18 +109,25 @@ public final class TeamRouting {
       AgentView chosen = agents.get(agentId);
       agents.put(agentId, chosen.withLoad(chosen.load() + 1, now));
       lastPicked = agentId;
-      remove(c.conversationId());
+      dropQueued(c.conversationId());
+      handedOut.put(c.conversationId(), c);
     }
     return out;
   }
 
-  /** Undoes an assignment the agent or the conversation refused: back in the queue, load restored. */
-  public void rollback(Assignment a, QueuedConversation c) {
+  /** The assignment was accepted: it no longer needs to be undoable. */
+  public void settle(String conversationId) {
+    handedOut.remove(conversationId);
+  }
+
+  /** Undoes an assignment the agent refused or that timed out: back in the queue, load restored. */
+  public void rollback(Assignment a) {
     AgentView view = agents.get(a.agentId());
     if (view != null && view.load() > 0) {
       agents.put(a.agentId(), view.withLoad(view.load() - 1, view.lastAssignedAt()));
     }
-    if (!queuedById.containsKey(c.conversationId())) {
+    QueuedConversation c = handedOut.remove(a.conversationId());
+    if (c != null && c.episode() == a.episode() && !queuedById.containsKey(c.conversationId())) {
       queue.add(c);
       queuedById.put(c.conversationId(), c);
     }

@@ -110,7 +110,7 @@ class TeamRoutingPropertiesTest {
     void enqueue(String id) {
       String lang = rnd.nextInt(3) == 0 ? null : LANGS.get(rnd.nextInt(3));
       Instant window = rnd.nextBoolean() ? null : now.plus(Duration.ofMinutes(rnd.nextInt(24 * 60)));
-      var q = new QueuedConversation(id, episodes.get(id), rnd.nextInt(3), window, now, lang, Set.of(), previous.get(id));
+      var q = new QueuedConversation(id, episodes.get(id), rnd.nextInt(3), window, now, lang, Set.of(), previous.get(id), null);
       queued.put(id, q);
       apply(routing.enqueue(q, now));
     }

@@ -1,0 +1,392 @@
+package io.omnirouter.core.team;
+
+import io.omnirouter.core.CborSerializable;
+import io.omnirouter.core.EntityIds;
+import io.omnirouter.core.agent.Agent;
+import io.omnirouter.core.routing.AgentView;
+import io.omnirouter.core.routing.Assignment;
+import io.omnirouter.core.routing.QueuedConversation;
+import io.omnirouter.core.routing.Strategy;
+import io.omnirouter.core.routing.TeamRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One team's router (sharded per workspace + team). The queue is event-sourced, so a queued
+ * conversation survives restarts, rebalancing and passivation; the agent table is live, fed by the
+ * agents themselves. Assignment is two steps: reserve a slot at the {@link Agent} (capacity
+ * authority), then offer it to the conversation (assignment authority). Every change drains the
+ * queue at once — no polling.
+ */
+public final class TeamRouter
+    extends EventSourcedBehavior<TeamRouter.Command, TeamRouter.Event, TeamRouter.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "TeamRouter");
+
+  // ---- protocol ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Queue (or re-queue, for a newer episode) a conversation. */
+  public record Enqueue(QueuedConversation conversation) implements Command {}
+
+  /** The conversation left the queue another way (resolved, transferred elsewhere). */
+  public record Dequeue(String conversationId, String reason) implements Command {}
+
+  /** An agent's current view (from the agent entity). */
+  public record AgentChanged(AgentView view) implements Command {}
+
+  public record GetQueue(ActorRef<QueueSummary> replyTo) implements Command {}
+
+  public record QueueSummary(
+      String team, String strategy, List<QueuedConversation> queue, List<AgentView> agents, int inFlight)
+      implements CborSerializable {}
+
+  /** The conversation's answer to an offered assignment. */
+  public sealed interface OfferReply extends CborSerializable {
+    String conversationId();
+  }
+
+  public record Accepted(String conversationId, long episode) implements OfferReply {}
+
+  public record Declined(String conversationId, long episode, String reason) implements OfferReply {}
+
+  record ReserveAnswered(Agent.ReserveReply reply) implements Command {}
+
+  record OfferAnswered(OfferReply reply) implements Command {}
+
+  record StepTimedOut(String conversationId, long episode) implements Command {}
+
+  enum WindowTick implements Command {
+    INSTANCE
+  }
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Enqueued(QueuedConversation conversation) implements Event {}
+
+  public record Dequeued(String conversationId, long episode, String reason) implements Event {}
+
+  /** The durable part: the queue. */
+  public record State(Map<String, QueuedConversation> queued) implements CborSerializable {
+    public State {
+      queued = Map.copyOf(queued);
+    }
+
+    State plus(QueuedConversation c) {
+      Map<String, QueuedConversation> m = new HashMap<>(queued);
+      m.merge(c.conversationId(), c, (old, neu) -> neu.episode() >= old.episode() ? neu : old);
+      return new State(m);
+    }
+
+    State minus(String id, long episode) {
+      QueuedConversation old = queued.get(id);
+      if (old == null || old.episode() > episode) {
+        return this;
+      }
+      Map<String, QueuedConversation> m = new HashMap<>(queued);
+      m.remove(id);
+      return new State(m);
+    }
+  }
+
+  /** How the router reaches agents and conversations: sharding in production, probes in tests. */
+  public interface Ports {
+    void reserve(String agentId, String conversationId, ActorRef<Agent.ReserveReply> replyTo);
+
+    void release(String agentId, String conversationId);
+
+    void requestReport(String agentId, ActorRef<AgentView> replyTo);
+
+    void offer(Assignment assignment, ActorRef<OfferReply> replyTo);
+
+    /** The conversation's free-form window closed while it waited in this queue. */
+    void windowClosedWhileQueued(String conversationId, long episode, Instant closedAt);
+  }
+
+  public record Settings(Strategy strategy, List<String> members, Duration stepTimeout) {}
+
+  // ---- behaviour ----
+
+  /** An assignment between "reserve" and "accepted". */
+  private record InFlight(Assignment assignment, boolean reserved) {}
+
+  public static Behavior<Command> create(String entityId, Settings settings, Ports ports, Clock clock) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new TeamRouter(entityId, settings, ports, clock, ctx, timers)));
+  }
+
+  private final String team;
+  private final Settings settings;
+  private final Ports ports;
+  private final Clock clock;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  // live, not persisted: rebuilt from the queue and the agents' reports after recovery
+  private final TeamRouting routing;
+  private final Map<String, InFlight> inFlight = new HashMap<>();
+  private final ActorRef<Agent.ReserveReply> reserveAdapter;
+  private final ActorRef<OfferReply> offerAdapter;
+
+  private TeamRouter(
+      String entityId,
+      Settings settings,
+      Ports ports,
+      Clock clock,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), entityId));
+    this.team = EntityIds.local(entityId);
+    this.settings = settings;
+    this.ports = ports;
+    this.clock = clock;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.routing = new TeamRouting(team, settings.strategy());
+    this.reserveAdapter = ctx.messageAdapter(Agent.ReserveReply.class, ReserveAnswered::new);
+    this.offerAdapter = ctx.messageAdapter(OfferReply.class, OfferAnswered::new);
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Map.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              Instant now = clock.instant();
+              state.queued().values().forEach(q -> dispatch(routing.enqueue(q, now)));
+              ActorRef<AgentView> reports = ctx.messageAdapter(AgentView.class, AgentChanged::new);
+              settings.members().forEach(agent -> ports.requestReport(agent, reports));
+              scheduleWindowTick();
+            })
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Enqueue.class, this::onEnqueue)
+        .onCommand(Dequeue.class, this::onDequeue)
+        .onCommand(AgentChanged.class, this::onAgentChanged)
+        .onCommand(ReserveAnswered.class, this::onReserveAnswered)
+        .onCommand(OfferAnswered.class, this::onOfferAnswered)
+        .onCommand(StepTimedOut.class, this::onStepTimedOut)
+        .onCommand(WindowTick.class, this::onWindowTick)
+        .onCommand(GetQueue.class, this::onGetQueue)
+        .build();
+  }
+
+  private Effect<Event, State> onEnqueue(State state, Enqueue cmd) {
+    QueuedConversation q = cmd.conversation();
+    QueuedConversation known = state.queued().get(q.conversationId());
+    if (known != null && known.episode() > q.episode()) {
+      return Effect().none(); // an old episode
+    }
+    if (known != null && known.episode() == q.episode()) {
+      // the same episode again: a redelivery, or a change of priority keeping its place in time
+      q = new QueuedConversation(q.conversationId(), q.episode(), q.priority(), q.windowClosesAt(),
+          known.queuedAt(), q.language(), q.requiredSkills(), q.previousAgent(), q.requestedAgent());
+      if (q.equals(known)) {
+        return Effect().none();
+      }
+    }
+    QueuedConversation entry = q;
+    if (known != null && known.episode() == q.episode() && inFlight.containsKey(q.conversationId())) {
+      // being assigned right now: keep the new priority on record, leave the assignment alone
+      return Effect().persist(new Enqueued(entry));
+    }
+    return Effect()
+        .persist(new Enqueued(entry))
+        .thenRun(
+            next -> {
+              cancelInFlight(entry.conversationId());
+              dispatch(routing.enqueue(entry, clock.instant()));
+              scheduleWindowTick();
+            });
+  }
+
+  private Effect<Event, State> onDequeue(State state, Dequeue cmd) {
+    QueuedConversation known = state.queued().get(cmd.conversationId());
+    if (known == null) {
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new Dequeued(cmd.conversationId(), known.episode(), cmd.reason()))
+        .thenRun(
+            next -> {
+              routing.remove(cmd.conversationId());
+              cancelInFlight(cmd.conversationId());
+            });
+  }
+
+  private Effect<Event, State> onAgentChanged(State state, AgentChanged cmd) {
+    AgentView view = cmd.view();
+    // the router's own reservations the agent has not seen yet still count
+    long pending =
+        inFlight.values().stream()
+            .filter(f -> !f.reserved() && f.assignment().agentId().equals(view.agentId()))
+            .count();
+    AgentView effective =
+        new AgentView(
+            view.agentId(),
+            view.presence(),
+            view.capacity(),
+            view.load() + (int) pending,
+            view.languages(),
+            view.skills(),
+            view.lastAssignedAt());
+    dispatch(routing.agentUpdated(effective, clock.instant()));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onReserveAnswered(State state, ReserveAnswered msg) {
+    Agent.ReserveReply reply = msg.reply();
+    String conv = reply.conversationId();
+    InFlight f = inFlight.get(conv);
+    if (f == null || !f.assignment().agentId().equals(reply.view().agentId())) {
+      // no longer wanted (dequeued or re-queued meanwhile): give the slot back
+      if (reply instanceof Agent.Reserved) {
+        ports.release(reply.view().agentId(), conv);
+      }
+      return Effect().none();
+    }
+    if (reply instanceof Agent.Refused refused) {
+      ctx.getLog().debug("{} refused {}: {}", refused.view().agentId(), conv, refused.reason());
+      inFlight.remove(conv);
+      timers.cancel(conv);
+      routing.rollback(f.assignment());
+      dispatch(routing.agentUpdated(refused.view(), clock.instant()));
+      return Effect().none();
+    }
+    inFlight.put(conv, new InFlight(f.assignment(), true));
+    ports.offer(f.assignment(), offerAdapter);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onOfferAnswered(State state, OfferAnswered msg) {
+    OfferReply reply = msg.reply();
+    String conv = reply.conversationId();
+    InFlight f = inFlight.remove(conv);
+    if (f == null) {
+      return Effect().none();
+    }
+    timers.cancel(conv);
+    if (reply instanceof Declined declined) {
+      // the conversation moved on (resolved, newer episode): the slot goes back, the entry goes
+      ports.release(f.assignment().agentId(), conv);
+      routing.rollback(f.assignment());
+      routing.remove(conv);
+      return Effect()
+          .persist(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()))
+          .thenRun(next -> dispatch(routing.drain(clock.instant())));
+    }
+    routing.settle(conv);
+    return Effect()
+        .persist(new Dequeued(conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
+  }
+
+  private Effect<Event, State> onStepTimedOut(State state, StepTimedOut msg) {
+    InFlight f = inFlight.get(msg.conversationId());
+    if (f == null || f.assignment().episode() != msg.episode()) {
+      return Effect().none();
+    }
+    ctx.getLog().warn("Assignment of {} to {} got no answer; retrying", msg.conversationId(), f.assignment().agentId());
+    inFlight.remove(msg.conversationId());
+    // a reservation that did happen is freed by the agent's lease; the offer may still be accepted,
+    // in which case the conversation declines the retry as a stale duplicate
+    routing.rollback(f.assignment());
+    dispatch(routing.drain(clock.instant()));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onWindowTick(State state, WindowTick tick) {
+    Instant now = clock.instant();
+    for (QueuedConversation q : routing.queue()) {
+      if (q.windowClosesAt() != null
+          && !now.isBefore(q.windowClosesAt())
+          && now.minus(settings.stepTimeout()).isBefore(q.windowClosesAt().plus(settings.stepTimeout()))) {
+        ports.windowClosedWhileQueued(q.conversationId(), q.episode(), q.windowClosesAt());
+      }
+    }
+    scheduleWindowTick();
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onGetQueue(State state, GetQueue cmd) {
+    cmd.replyTo()
+        .tell(
+            new QueueSummary(
+                team, settings.strategy().key(), routing.queue(), List.copyOf(routing.agents()), inFlight.size()));
+    return Effect().none();
+  }
+
+  private void dispatch(List<Assignment> assignments) {
+    for (Assignment a : assignments) {
+      inFlight.put(a.conversationId(), new InFlight(a, false));
+      timers.startSingleTimer(
+          a.conversationId(), new StepTimedOut(a.conversationId(), a.episode()), settings.stepTimeout());
+      ports.reserve(a.agentId(), a.conversationId(), reserveAdapter);
+    }
+  }
+
+  private void cancelInFlight(String conversationId) {
+    InFlight f = inFlight.remove(conversationId);
+    if (f != null) {
+      timers.cancel(conversationId);
+      routing.rollback(f.assignment());
+      routing.remove(conversationId);
+      if (f.reserved()) {
+        ports.release(f.assignment().agentId(), conversationId);
+      }
+    }
+  }
+
+  private void scheduleWindowTick() {
+    Instant now = clock.instant();
+    routing
+        .nextWindowClose(now)
+        .ifPresent(
+            t ->
+                timers.startSingleTimer(
+                    WindowTick.INSTANCE, Duration.between(now, t).plusMillis(1)));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Enqueued.class, (s, e) -> s.plus(e.conversation()))
+        .onEvent(Dequeued.class, (s, e) -> s.minus(e.conversationId(), e.episode()))
+        .build();
+  }
+}

@@ -1,0 +1,294 @@
+package io.omnirouter.core.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.omnirouter.core.conversation.Conversation.Status;
+import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.OutboundContent;
+import io.omnirouter.core.routing.Assignment;
+import io.omnirouter.core.routing.QueuedConversation;
+import io.omnirouter.core.team.TeamRouter;
+import io.omnirouter.core.testing.Calls;
+import io.omnirouter.core.testing.TestClock;
+import io.omnirouter.core.window.ChannelWindows;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConversationTest {
+  static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
+              .withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  final Instant t0 = Instant.parse("2026-11-22T09:00:00Z");
+  TestClock clock;
+  Calls calls;
+  List<QueuedConversation> enqueued;
+  String id;
+  EventSourcedBehaviorTestKit<Conversation.Command, Conversation.Event, Conversation.State> kit;
+
+  @BeforeEach
+  void setUp() {
+    clock = new TestClock(t0);
+    calls = new Calls();
+    enqueued = new CopyOnWriteArrayList<>();
+    id = "ws1~contact-" + UUID.randomUUID();
+    var ports =
+        new Conversation.Ports() {
+          public void enqueue(String team, QueuedConversation c) {
+            enqueued.add(c);
+            calls.add("enqueue " + team + " ep" + c.episode());
+          }
+
+          public void dequeue(String team, String conv, String reason) {
+            calls.add("dequeue " + team);
+          }
+
+          public void confirmAgent(String agent, String conv) {
+            calls.add("confirm " + agent);
+          }
+
+          public void releaseAgent(String agent, String conv) {
+            calls.add("release " + agent);
+          }
+        };
+    Conversation.Directory directory = (channel, account) -> account.startsWith("wx") ? "sales" : "support";
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Conversation.create(id, new Conversation.Settings(100, 5, Duration.ofMinutes(2)), directory, ports, clock, null));
+  }
+
+  InboundMessage wa(String providerId) {
+    return new InboundMessage(Channel.WHATSAPP, "wa-1", providerId, "+4915112345678", "hi", clock.instant());
+  }
+
+  Conversation.Summary summary() {
+    return kit.runCommand(Conversation.GetSummary::new).reply();
+  }
+
+  Assignment offer(String agent, long episode, String team) {
+    return new Assignment(id, episode, agent, team,
+        new Assignment.Reason("least-loaded", List.of(new Assignment.Candidate(agent, 0, 3)), "lowest load 0"),
+        true, clock.instant());
+  }
+
+  TeamRouter.OfferReply offerTo(String agent, long episode) {
+    return kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer(agent, episode, "support"), r)).reply();
+  }
+
+  @Test
+  void theFirstMessageIsStoredAndQueuedInTheAccountsDefaultTeamWithItsWindow() {
+    var result = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    assertEquals(new Conversation.Stored(1), result.reply());
+    assertInstanceOf(Conversation.MessageReceived.class, result.events().get(0));
+    assertInstanceOf(Conversation.Queued.class, result.events().get(1));
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
+    assertEquals(t0.plus(Duration.ofHours(24)), enqueued.get(0).windowClosesAt());
+    assertEquals(Status.QUEUED, summary().status());
+  }
+
+  @Test
+  void aRedeliveryIsAcknowledgedAndChangesNothingAlsoAfterARestart() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    var again = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    assertEquals(new Conversation.Duplicate("wamid.1"), again.reply());
+    assertTrue(again.events().isEmpty());
+
+    kit.restart();
+    var afterRestart = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    assertInstanceOf(Conversation.Duplicate.class, afterRestart.reply());
+    assertEquals(2, summary().messageCount());
+    // the same id on another channel is another message
+    var sms = new InboundMessage(Channel.SMS, "sms-1", "wamid.1", "+4915112345678", "hi", clock.instant());
+    assertEquals(new Conversation.Stored(3), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(sms, r)).reply());
+  }
+
+  @Test
+  void messagesAreNumberedInArrivalOrder() {
+    for (int i = 1; i <= 12; i++) {
+      String pid = "m" + i;
+      assertEquals(new Conversation.Stored(i), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa(pid), r)).reply());
+    }
+    kit.restart(); // recovery from snapshot (every 5) plus events keeps the numbering
+    assertEquals(new Conversation.Stored(13), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("m13"), r)).reply());
+  }
+
+  @Test
+  void acceptsOneAssigneePerEpisodeAndDeclinesStaleOrCompetingOffers() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    calls.drain();
+    assertInstanceOf(TeamRouter.Accepted.class, offerTo("alice", 1));
+    assertEquals(List.of("confirm alice"), calls.drain());
+    assertEquals("alice", summary().assignee());
+
+    assertInstanceOf(TeamRouter.Accepted.class, offerTo("alice", 1), "a retried offer is idempotent");
+    var competing = offerTo("bob", 1);
+    assertInstanceOf(TeamRouter.Declined.class, competing);
+    assertEquals("alice", summary().assignee());
+    assertInstanceOf(TeamRouter.Declined.class, offerTo("bob", 0), "stale episode");
+
+    kit.restart();
+    assertEquals("alice", summary().assignee());
+    assertEquals("lowest load 0", summary().recentAssignments().get(0).reason().rule());
+  }
+
+  @Test
+  void resolveReleasesTheAgentAndTheNextCustomerMessageReopensWithThePreviousAgentPreferred() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    offerTo("alice", 1);
+    calls.drain();
+    StatusReply<Conversation.Summary> resolved = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("alice", r)).reply();
+    assertEquals(Status.RESOLVED, resolved.getValue().status());
+    assertNull(resolved.getValue().assignee());
+    assertEquals(List.of("release alice"), calls.drain());
+
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("2"), r));
+    assertEquals(List.of("enqueue support ep2"), calls.drain());
+    QueuedConversation reopened = enqueued.get(enqueued.size() - 1);
+    assertEquals("alice", reopened.previousAgent());
+    assertEquals(2, summary().episode());
+    assertInstanceOf(TeamRouter.Declined.class, offerTo("alice", 1), "the old episode is over");
+  }
+
+  @Test
+  void transferToAnotherTeamLeavesTheOldQueueAndAnAgentTransferIsOnlyForThatAgent() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    calls.drain();
+    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Transfer("sales", null, "billing question", "sup", r));
+    assertEquals(List.of("dequeue support", "enqueue sales ep2"), calls.drain());
+
+    var toAgent = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Transfer(null, "chen", "speaks zh", "sup", r)).reply();
+    assertEquals("sales", toAgent.getValue().team());
+    assertEquals("chen", enqueued.get(enqueued.size() - 1).requestedAgent());
+    var other = kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer("bob", 3, "sales"), r)).reply();
+    assertInstanceOf(TeamRouter.Declined.class, other);
+    var chen = kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer("chen", 3, "sales"), r)).reply();
+    assertInstanceOf(TeamRouter.Accepted.class, chen);
+  }
+
+  @Test
+  void unassignPutsItBackInTheQueueForANewEpisode() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    offerTo("alice", 1);
+    calls.drain();
+    var reply = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Unassign("agent offline", "system", r)).reply();
+    assertEquals(Status.QUEUED, reply.getValue().status());
+    assertEquals(List.of("release alice", "enqueue support ep2"), calls.drain());
+  }
+
+  @Test
+  void freeFormRepliesOnlyInsideTheWindowWithTheReasonAndTimeOutside() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    var inside = kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
+    assertEquals(new Conversation.ReplyAccepted("out-1", 2), inside.reply());
+    Conversation.ReplyQueued queued = (Conversation.ReplyQueued) inside.events().get(0);
+    assertEquals("+4915112345678", queued.recipient());
+    assertEquals("wa-1", queued.channelAccount());
+
+    var retried = kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
+    assertTrue(retried.events().isEmpty(), "the same message id is not stored twice");
+
+    clock.advance(Duration.ofHours(24).plusMillis(1));
+    var outside = kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("out-2", Channel.WHATSAPP, OutboundContent.text("still there?"), "alice", r));
+    var refused = assertInstanceOf(Conversation.ReplyRefused.class, outside.reply());
+    assertEquals(ChannelWindows.Reason.WINDOW_CLOSED, refused.decision().reason());
+    assertEquals(t0.plus(Duration.ofHours(24)), refused.decision().closedAt());
+    assertEquals(ChannelWindows.Fallback.TEMPLATE, refused.decision().fallback());
+    assertTrue(outside.events().isEmpty());
+    assertFalse(summary().freeFormWindows().get(Channel.WHATSAPP).allowed());
+
+    var template = kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("out-3", Channel.WHATSAPP, OutboundContent.template("follow_up", "en", List.of("Ann")), "alice", r));
+    assertInstanceOf(Conversation.ReplyAccepted.class, template.reply());
+    var otherChannel = kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("out-4", Channel.EMAIL, OutboundContent.text("hi"), "alice", r));
+    assertInstanceOf(Conversation.ReplyInvalid.class, otherChannel.reply());
+  }
+
+  @Test
+  void aWindowThatClosesWhileQueuedIsMarkedOnTheConversation() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    clock.advance(Duration.ofHours(25));
+    kit.runCommand(new Conversation.WindowClosedWhileQueued(1, t0.plus(Duration.ofHours(24))));
+    assertTrue(summary().windowClosedWhileQueued());
+    kit.restart();
+    assertTrue(summary().windowClosedWhileQueued());
+  }
+
+  @Test
+  void snoozeWakesOnItsTimerEvenAfterARestartAndOnACustomerMessage() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    offerTo("alice", 1);
+    Instant until = clock.instant().plusMillis(300);
+    var snoozed = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Snooze(until, "alice", r)).reply();
+    assertEquals(Status.SNOOZED, snoozed.getValue().status());
+    kit.restart();
+    clock.advance(Duration.ofSeconds(1));
+    TestProbe<Conversation.Summary> probe = testKit.createTestProbe();
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          assertEquals(Status.ASSIGNED, summary().status());
+          return null;
+        });
+
+    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.MarkPending("alice", r));
+    assertEquals(Status.PENDING, summary().status());
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("2"), r));
+    assertEquals(Status.ASSIGNED, summary().status());
+    assertEquals("alice", summary().assignee());
+  }
+
+  @Test
+  void priorityAndTagsAndNotes() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    calls.drain();
+    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.SetPriority(3, "sup", r));
+    assertEquals(List.of("enqueue support ep1"), calls.drain(), "re-queued with its new priority");
+    assertEquals(3, enqueued.get(enqueued.size() - 1).priority());
+    assertTrue(kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.SetPriority(9, "sup", r)).reply().isError());
+    var tags = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.ChangeTags(Set.of("vip", "billing"), Set.of(), r)).reply();
+    assertEquals(Set.of("vip", "billing"), tags.getValue().tags());
+    var note = kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote("called back", "alice", r));
+    assertEquals(2L, note.reply().getValue());
+    assertTrue(kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote(" ", "alice", r)).reply().isError());
+  }
+
+  @Test
+  void actionsThatDoNotFitTheLifecycleAreRejectedWithTheStatus() {
+    var resolveNew = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("sup", r)).reply();
+    assertTrue(resolveNew.isError());
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    var snoozeQueued = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Snooze(t0.plusSeconds(60), "sup", r)).reply();
+    assertTrue(snoozeQueued.isError());
+    assertTrue(snoozeQueued.getError().getMessage().contains("QUEUED"));
+  }
+}
