@@ -21,7 +21,7 @@ class ConversationJournalTest {
 
   @Test
   void stateSurvivesAnActorSystemRestart() {
-    String id = "ws-test/" + UUID.randomUUID();
+    String id = "ws-test~" + UUID.randomUUID();
     Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
     // small snapshot interval so recovery uses a snapshot plus events
     String conf = "omnirouter.conversation.snapshot-every = 3";
@@ -29,7 +29,7 @@ class ConversationJournalTest {
     ActorTestKit first = ActorTestKit.create("journal-a", TestCassandra.config(conf));
     try {
       var conversation =
-          first.spawn(Conversation.create(id, Conversation.ConversationSettings.create(first.system())));
+          first.spawn(conversation(id, first));
       TestProbe<Conversation.Ack> acks = first.createTestProbe();
       for (int i = 1; i <= 5; i++) {
         conversation.tell(
@@ -44,8 +44,7 @@ class ConversationJournalTest {
     ActorTestKit second = ActorTestKit.create("journal-b", TestCassandra.config(conf));
     try {
       ActorRef<Conversation.Command> recovered =
-          second.spawn(
-              Conversation.create(id, Conversation.ConversationSettings.create(second.system())));
+          second.spawn(conversation(id, second));
       TestProbe<Conversation.Summary> summary = second.createTestProbe();
       recovered.tell(new Conversation.GetSummary(summary.getRef()));
       Conversation.Summary s = summary.receiveMessage(java.time.Duration.ofSeconds(15));
@@ -62,6 +61,26 @@ class ConversationJournalTest {
     } finally {
       second.shutdownTestKit();
     }
+  }
+
+  private static org.apache.pekko.actor.typed.Behavior<Conversation.Command> conversation(String id, ActorTestKit kit) {
+    var ports =
+        new Conversation.Ports() {
+          public void enqueue(String team, io.omnirouter.core.routing.QueuedConversation c) {}
+
+          public void dequeue(String team, String conv, String reason) {}
+
+          public void confirmAgent(String agent, String conv) {}
+
+          public void releaseAgent(String agent, String conv) {}
+        };
+    return Conversation.create(
+        id,
+        Conversation.Settings.fromConfig(kit.system().settings().config()),
+        (ws, channel, account) -> "support",
+        ports,
+        java.time.Clock.systemUTC(),
+        null);
   }
 
   private static InboundMessage message(String providerId, Instant at) {

@@ -1,6 +1,8 @@
 package io.omnirouter.core;
 
 import io.omnirouter.core.agent.Agent;
+import io.omnirouter.core.contact.Contact;
+import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
@@ -65,7 +67,7 @@ class SerializationTest {
         new Conversation.ReceiveMessage(message, ref()),
         new Conversation.Offer(assignment, ref()),
         new Conversation.Transfer("sales", "chen", "zh speaker", "sup", ref()),
-        new Conversation.Unassign("offline", "system", ref()),
+        new Conversation.Unassign("offline", "system", "alice", ref()),
         new Conversation.Resolve("alice", ref()),
         new Conversation.Reopen("alice", ref()),
         new Conversation.Snooze(at, "alice", ref()),
@@ -128,7 +130,27 @@ class SerializationTest {
         new TeamRouter.Declined("ws~c1", 2, "stale"),
         new TeamRouter.Enqueued(queued),
         new TeamRouter.Dequeued("ws~c1", 2, "assigned"),
-        new TeamRouter.State(Map.of("ws~c1", queued)));
+        new TeamRouter.State(Map.of("ws~c1", queued)),
+        // Identity and Contact
+        new Identity.Resolve(List.of("email:a@b.c"), "Ann", ref()),
+        new Identity.Lookup(ref()),
+        new Identity.LinkIfUnlinked("ct-1"),
+        new Identity.Repoint("ct-2"),
+        new Identity.Resolved("phone:+491", "ct-1", true),
+        new Identity.LookupResult("phone:+491", null),
+        new Identity.Linked("ct-1", "new"),
+        new Identity.State("ct-1"),
+        new Contact.AddIdentity("phone:+491", "Ann"),
+        new Contact.Update("Ann", Map.of("plan", "gold"), ref()),
+        new Contact.MergeInto("ct-2", "sup", ref()),
+        new Contact.Absorb("ct-1", List.of("phone:+491")),
+        new Contact.Get(ref()),
+        new Contact.Summary("ct-1", "Ann", List.of("phone:+491"), Map.of("plan", "gold"), null, List.of()),
+        new Contact.IdentityAdded("phone:+491", "Ann"),
+        new Contact.Updated("Ann", Map.of()),
+        new Contact.MergedInto("ct-2", "sup"),
+        new Contact.Absorbed("ct-1", List.of("email:a@b.c")),
+        new Contact.State("Ann", List.of("phone:+491"), Map.of(), "ct-2", List.of("ct-0")));
   }
 
   @ParameterizedTest
@@ -141,7 +163,7 @@ class SerializationTest {
   void everyPublicProtocolTypeIsCovered() {
     Set<Class<?>> covered = new java.util.HashSet<>();
     messages().forEach(m -> covered.add(m.getClass()));
-    for (Class<?> owner : List.of(Conversation.class, Agent.class, TeamRouter.class)) {
+    for (Class<?> owner : List.of(Conversation.class, Agent.class, TeamRouter.class, Identity.class, Contact.class)) {
       for (Class<?> nested : owner.getDeclaredClasses()) {
         boolean protocol = CborSerializable.class.isAssignableFrom(nested)
             && !nested.isInterface()

@@ -3,7 +3,7 @@ package io.omnirouter.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
 import io.omnirouter.persistence.JournalHealth;
@@ -75,7 +75,14 @@ public final class Main {
                               ws.teams().size(),
                               ws.agents().size()));
 
-          Conversation.init(system);
+          RouterCore core = RouterCore.init(system, workspaces);
+          core.configureAgents(settings.askTimeout())
+              .whenComplete(
+                  (done, error) -> {
+                    if (error != null) {
+                      system.log().warn("Applying agent profiles failed (retried at next start)", error);
+                    }
+                  });
 
           String nodeKey = self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
           ActorRef<JournalHealth.Command> journalHealth =

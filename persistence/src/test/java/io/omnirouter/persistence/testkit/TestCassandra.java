@@ -52,7 +52,10 @@ public final class TestCassandra {
                         + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                         + "pekko.remote.artery.canonical.port = 0\n"
                         + "pekko.coordinated-shutdown.exit-jvm = off\n"
-                        + "pekko.loglevel = INFO\n"))
+                        + "pekko.loglevel = INFO\n"
+                        // a single test node has nowhere to hand shards off to: do not wait long
+                        + "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 3s\n"
+                        + "pekko.actor.testkit.typed.system-shutdown-default = 60s\n"))
             .withFallback(ConfigFactory.parseResources("omnirouter-persistence.conf"));
     return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
   }

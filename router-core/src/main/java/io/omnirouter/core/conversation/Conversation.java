@@ -82,8 +82,11 @@ public final class Conversation
       String toTeam, String toAgent, String comment, String by, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
-  /** Back to the queue; {@code replyTo} may be null when the system asks (offline grace). */
-  public record Unassign(String reason, String by, ActorRef<StatusReply<Summary>> replyTo)
+  /**
+   * Back to the queue. {@code onlyAgent}: do it only if this agent is still the assignee (the system
+   * asking after an offline grace); {@code replyTo} may then be null.
+   */
+  public record Unassign(String reason, String by, String onlyAgent, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
   public record Resolve(String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
@@ -345,7 +348,7 @@ public final class Conversation
 
   /** Which team a channel account routes to (automation may choose later). */
   public interface Directory {
-    String defaultTeam(Channel channel, String channelAccount);
+    String defaultTeam(String workspace, Channel channel, String channelAccount);
   }
 
   public record Settings(int dedupWindow, int snapshotEvery, Duration passivateAfter) {
@@ -359,7 +362,7 @@ public final class Conversation
   }
 
   /**
-   * @param passivate asks sharding to stop this entity; null when not sharded (tests)
+   * @param passivate asks sharding to stop this entity (given its ref); null when not sharded
    */
   public static Behavior<Command> create(
       String entityId,
@@ -367,7 +370,7 @@ public final class Conversation
       Directory directory,
       Ports ports,
       Clock clock,
-      Runnable passivate) {
+      java.util.function.Consumer<ActorRef<Command>> passivate) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -380,7 +383,7 @@ public final class Conversation
   private final Directory directory;
   private final Ports ports;
   private final Clock clock;
-  private final Runnable passivate;
+  private final java.util.function.Consumer<ActorRef<Command>> passivate;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
 
@@ -390,7 +393,7 @@ public final class Conversation
       Directory directory,
       Ports ports,
       Clock clock,
-      Runnable passivate,
+      java.util.function.Consumer<ActorRef<Command>> passivate,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
@@ -482,7 +485,7 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onFirstMessage(State state, ReceiveMessage cmd) {
     InboundMessage m = cmd.message();
-    String team = directory.defaultTeam(m.channel(), m.channelAccount());
+    String team = directory.defaultTeam(EntityIds.workspace(conversationId), m.channel(), m.channelAccount());
     long seq = state.sequence() + 1;
     Queued queued = new Queued(team, 1, "new", null, null, "system", clock.instant());
     return Effect()
@@ -570,6 +573,9 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onUnassign(State state, Unassign cmd) {
     String agent = state.assignee();
+    if (cmd.onlyAgent() != null && !cmd.onlyAgent().equals(agent)) {
+      return rejectStatus(state, cmd.replyTo());
+    }
     Instant now = clock.instant();
     return Effect()
         .persist(
@@ -731,7 +737,7 @@ public final class Conversation
   private ReplyEffect<Event, State> onIdle(State state, Idle cmd) {
     // a snoozed conversation stays up so its timer can wake it
     if (state.status() != Status.SNOOZED && passivate != null) {
-      passivate.run();
+      passivate.accept(ctx.getSelf());
     }
     return Effect().noReply();
   }

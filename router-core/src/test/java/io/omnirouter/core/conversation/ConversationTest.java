@@ -75,7 +75,7 @@ class ConversationTest {
             calls.add("release " + agent);
           }
         };
-    Conversation.Directory directory = (channel, account) -> account.startsWith("wx") ? "sales" : "support";
+    Conversation.Directory directory = (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -196,7 +196,7 @@ class ConversationTest {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     offerTo("alice", 1);
     calls.drain();
-    var reply = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Unassign("agent offline", "system", r)).reply();
+    var reply = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Unassign("agent offline", "system", null, r)).reply();
     assertEquals(Status.QUEUED, reply.getValue().status());
     assertEquals(List.of("release alice", "enqueue support ep2"), calls.drain());
   }

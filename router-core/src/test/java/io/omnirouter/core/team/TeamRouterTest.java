@@ -1,0 +1,192 @@
+package io.omnirouter.core.team;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.omnirouter.core.agent.Agent;
+import io.omnirouter.core.routing.AgentView;
+import io.omnirouter.core.routing.Assignment;
+import io.omnirouter.core.routing.Presence;
+import io.omnirouter.core.routing.QueuedConversation;
+import io.omnirouter.core.routing.Strategy;
+import io.omnirouter.core.testing.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TeamRouterTest {
+  static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
+              .withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  record ReserveCall(String agent, String conv, ActorRef<Agent.ReserveReply> replyTo) {}
+
+  record ReleaseCall(String agent, String conv) {}
+
+  record ReportCall(String agent, ActorRef<AgentView> replyTo) {}
+
+  record OfferCall(Assignment assignment, ActorRef<TeamRouter.OfferReply> replyTo) {}
+
+  record WindowCall(String conv, long episode) {}
+
+  final Instant t0 = Instant.parse("2026-11-22T09:00:00Z");
+  TestClock clock;
+  TestProbe<Object> ports;
+  EventSourcedBehaviorTestKit<TeamRouter.Command, TeamRouter.Event, TeamRouter.State> kit;
+
+  @BeforeEach
+  void setUp() {
+    clock = new TestClock(t0);
+    ports = testKit.createTestProbe();
+    ActorRef<Object> out = ports.getRef();
+    var p =
+        new TeamRouter.Ports() {
+          public void reserve(String agent, String conv, ActorRef<Agent.ReserveReply> r) {
+            out.tell(new ReserveCall(agent, conv, r));
+          }
+
+          public void release(String agent, String conv) {
+            out.tell(new ReleaseCall(agent, conv));
+          }
+
+          public void requestReport(String agent, ActorRef<AgentView> r) {
+            out.tell(new ReportCall(agent, r));
+          }
+
+          public void offer(Assignment a, ActorRef<TeamRouter.OfferReply> r) {
+            out.tell(new OfferCall(a, r));
+          }
+
+          public void windowClosedWhileQueued(String conv, long episode, Instant at) {
+            out.tell(new WindowCall(conv, episode));
+          }
+        };
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TeamRouter.create(
+                "ws1~support-" + UUID.randomUUID(),
+                new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3)),
+                p,
+                clock));
+    ports.expectMessageClass(ReportCall.class);
+    ports.expectMessageClass(ReportCall.class);
+  }
+
+  AgentView agent(String id, Presence p, int capacity, int load) {
+    return new AgentView(id, p, capacity, load, Set.of(), Set.of(), null);
+  }
+
+  QueuedConversation conv(String id, long episode, int priority) {
+    return new QueuedConversation(id, episode, priority, null, clock.instant(), null, Set.of(), null, null);
+  }
+
+  TeamRouter.QueueSummary queue() {
+    return kit.<TeamRouter.QueueSummary>runCommand(TeamRouter.GetQueue::new).reply();
+  }
+
+  @Test
+  void reservesAtTheAgentThenOffersToTheConversationThenDequeues() {
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    ports.expectNoMessage(Duration.ofMillis(100));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+
+    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
+    assertEquals("alice", reserve.agent());
+    reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
+    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    assertEquals("least-loaded", offer.assignment().reason().strategy());
+    offer.replyTo().tell(new TeamRouter.Accepted("c1", 1));
+    ports.expectNoMessage(Duration.ofMillis(100));
+    assertTrue(queue().queue().isEmpty());
+    kit.restart();
+    assertTrue(queue().queue().isEmpty(), "the dequeue is durable");
+  }
+
+  @Test
+  void anAgentThatRefusesIsSkippedAndTheNextOneTried() {
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("bob", Presence.ONLINE, 2, 1)));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    ReserveCall first = ports.expectMessageClass(ReserveCall.class);
+    assertEquals("alice", first.agent());
+    // alice filled up in another team meanwhile
+    first.replyTo().tell(new Agent.Refused("c1", "at capacity", agent("alice", Presence.ONLINE, 2, 2)));
+    ReserveCall second = ports.expectMessageClass(ReserveCall.class);
+    assertEquals("bob", second.agent());
+  }
+
+  @Test
+  void aDeclinedOfferGivesTheSlotBackAndDropsTheStaleEntry() {
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
+    reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
+    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    offer.replyTo().tell(new TeamRouter.Declined("c1", 1, "conversation is RESOLVED"));
+    assertEquals(new ReleaseCall("alice", "c1"), ports.expectMessageClass(ReleaseCall.class));
+    assertTrue(queue().queue().isEmpty());
+  }
+
+  @Test
+  void theQueueSurvivesARestartAndIsServedWhenAgentsReportBack() {
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c2", 1, 2)));
+    kit.restart();
+    ReportCall r1 = ports.expectMessageClass(ReportCall.class);
+    ports.expectMessageClass(ReportCall.class);
+    assertEquals(List.of("c2", "c1"), queue().queue().stream().map(QueuedConversation::conversationId).toList());
+    r1.replyTo().tell(agent(r1.agent(), Presence.ONLINE, 1, 0));
+    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
+    assertEquals("c2", reserve.conv(), "higher priority first");
+  }
+
+  @Test
+  void aRedeliveredEnqueueChangesNothingButANewerEpisodeReplacesTheEntry() {
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    assertTrue(kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0))).events().isEmpty());
+    assertTrue(kit.runCommand(new TeamRouter.Enqueue(conv("c1", 0, 0))).events().isEmpty());
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 2, 1)));
+    var q = queue().queue();
+    assertEquals(1, q.size());
+    assertEquals(2, q.get(0).episode());
+  }
+
+  @Test
+  void aWindowClosingWhileQueuedIsReportedToTheConversation() {
+    QueuedConversation c =
+        new QueuedConversation("c1", 1, 0, clock.instant().plusMillis(200), clock.instant(), null, Set.of(), null, null);
+    kit.runCommand(new TeamRouter.Enqueue(c));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(new WindowCall("c1", 1), ports.expectMessageClass(WindowCall.class, Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void anUnansweredStepIsRetried() {
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    ports.expectMessageClass(ReserveCall.class);
+    // no answer: after the step timeout it is tried again
+    ReserveCall retry = ports.expectMessageClass(ReserveCall.class, Duration.ofSeconds(6));
+    assertEquals("c1", retry.conv());
+    assertFalse(queue().queue().isEmpty() && queue().inFlight() == 0);
+  }
+}
