@@ -3,6 +3,7 @@ package io.omnirouter.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.omnirouter.connectors.Connectors;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
@@ -88,7 +89,11 @@ public final class Main {
           ActorRef<JournalHealth.Command> journalHealth =
               ctx.spawn(JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
 
-          var routes = new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes();
+          Connectors connectors = new Connectors(workspaces, java.time.Clock.systemUTC());
+          var webhooks =
+              new WebhookRoutes(system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
+          var routes =
+              webhooks.routes().orElse(new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes());
           HttpServer.start(system, routes, settings.interfaceName(), settings.port());
           return Behaviors.empty();
         });

@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param providerMessageId the provider's id; with {@code channel} it is the dedup key
  * @param senderId the customer's id on that channel (phone number, openid, e-mail address…)
+ * @param text a plain-text rendering (the text, caption or summary) for lists and notifications
  */
 public record InboundMessage(
     Channel channel,
@@ -16,13 +17,24 @@ public record InboundMessage(
     String providerMessageId,
     String senderId,
     String text,
-    Instant receivedAt)
+    Instant receivedAt,
+    MessageContent content)
     implements CborSerializable {
 
   public InboundMessage {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(providerMessageId, "providerMessageId");
+    Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(receivedAt, "receivedAt");
+    if (content == null) {
+      content = MessageContent.text(text);
+    }
+  }
+
+  /** A plain text message. */
+  public InboundMessage(
+      Channel channel, String channelAccount, String providerMessageId, String senderId, String text, Instant receivedAt) {
+    this(channel, channelAccount, providerMessageId, senderId, text, receivedAt, MessageContent.text(text));
   }
 
   public String dedupKey() {

@@ -1,0 +1,197 @@
+package io.omnirouter.server;
+
+import io.omnirouter.connectors.Connectors;
+import io.omnirouter.connectors.spi.AccountSettings;
+import io.omnirouter.connectors.spi.ChannelConnector;
+import io.omnirouter.connectors.spi.Inbound;
+import io.omnirouter.connectors.spi.WebhookException;
+import io.omnirouter.connectors.spi.WebhookRequest;
+import io.omnirouter.core.RouterCore;
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.model.Channel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import kamon.Kamon;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /webhooks/{channel}/{account}}: the hot path. The body is capped while it streams (413),
+ * the signature is checked over the raw bytes (401), the payload parsed (400) — nothing is stored
+ * before all three pass — then every message is persisted in its thread and only then is the
+ * request answered 200. A timeout or journal failure answers 503, which providers retry; dedup by
+ * provider message id makes the retry safe.
+ */
+public final class WebhookRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(WebhookRoutes.class);
+
+  private final ActorSystem<?> system;
+  private final RouterCore core;
+  private final Connectors connectors;
+  private final WebhookSettings settings;
+
+  public WebhookRoutes(ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
+    this.system = system;
+    this.core = core;
+    this.connectors = connectors;
+    this.settings = settings;
+  }
+
+  public Route routes() {
+    return pathPrefix(
+        "webhooks",
+        () ->
+            path(
+                PathMatchers.segment().slash(PathMatchers.segment()),
+                (channelKey, account) ->
+                    extractRequest(
+                        request -> {
+                          Optional<Channel> channel = channel(channelKey);
+                          Optional<ChannelConnector> connector = channel.flatMap(connectors::connector);
+                          Optional<AccountSettings> settingsFor = channel.flatMap(c -> connectors.account(c, account));
+                          if (connector.isEmpty() || settingsFor.isEmpty()) {
+                            return complete(problem(StatusCodes.NOT_FOUND, "no channel account " + channelKey + "/" + account));
+                          }
+                          return concat(
+                              get(() -> complete(handshake(request, connector.get(), settingsFor.get()))),
+                              post(() -> onSuccess(receive(request, connector.get(), settingsFor.get()), this::complete)));
+                        })));
+  }
+
+  private HttpResponse handshake(HttpRequest request, ChannelConnector connector, AccountSettings account) {
+    try {
+      return connector
+          .handshake(webhookRequest(request, new byte[0]), account)
+          .map(body -> HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, body))
+          .orElseGet(() -> problem(StatusCodes.METHOD_NOT_ALLOWED, "this channel has no GET handshake"));
+    } catch (WebhookException e) {
+      return problem(StatusCodes.get(e.status()), e.getMessage());
+    }
+  }
+
+  private CompletionStage<HttpResponse> receive(HttpRequest request, ChannelConnector connector, AccountSettings account) {
+    long cap = settings.maxBodySize(connector.channel());
+    HttpEntity entity = request.entity();
+    if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > cap) {
+      return done(connector, "too-large", problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+    }
+    return entity
+        .withSizeLimit(cap)
+        .toStrict(settings.readTimeout().toMillis(), system)
+        .thenCompose(strict -> handle(webhookRequest(request, strict.getData().toArray()), connector, account))
+        .exceptionally(
+            error -> {
+              Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+              if (cause instanceof EntityStreamSizeException) {
+                return count(connector, "too-large", problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+              }
+              log.warn("Webhook {}/{} failed: {}", connector.channel().key(), account.account(), cause.toString());
+              return count(connector, "unavailable", unavailable("could not store the message, retry later"));
+            });
+  }
+
+  private CompletionStage<HttpResponse> handle(WebhookRequest req, ChannelConnector connector, AccountSettings account) {
+    List<Inbound> events;
+    try {
+      connector.verify(req, account);
+      events = connector.parse(req, account, Instant.now());
+    } catch (WebhookException e) {
+      return done(connector, e.status() == 401 ? "unauthorized" : "rejected", problem(StatusCodes.get(e.status()), e.getMessage()));
+    } catch (RuntimeException e) {
+      // a parser bug must not become a 5xx that the provider retries forever
+      log.warn("Unreadable {} webhook: {}", connector.channel().key(), e.toString());
+      return done(connector, "rejected", problem(StatusCodes.BAD_REQUEST, "unreadable payload"));
+    }
+    List<CompletableFuture<Conversation.Ack>> stored = new ArrayList<>();
+    for (Inbound in : events) {
+      if (in instanceof Inbound.Message m) {
+        stored.add(
+            core.receive(account.workspace(), m.message(), m.hints(), m.displayName(), settings.storeTimeout())
+                .toCompletableFuture());
+      } else {
+        // statuses and channel events are acknowledged; the outbound path consumes statuses
+        log.debug("{} {} {}", connector.channel().key(), account.account(), in);
+      }
+    }
+    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+        .thenApply(
+            all -> {
+              connector.acknowledged(req, account);
+              return count(connector, "stored", HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, connector.acknowledgement()));
+            });
+  }
+
+  private WebhookRequest webhookRequest(HttpRequest request, byte[] body) {
+    Map<String, String> headers = new HashMap<>();
+    request.getHeaders().forEach(h -> headers.put(h.lowercaseName(), h.value()));
+    Map<String, String> query = new HashMap<>(request.getUri().query().toMap());
+    String contentType = request.entity().getContentType().toString();
+    return new WebhookRequest(request.getUri().toString(), headers, query, contentType, body);
+  }
+
+  private static Optional<Channel> channel(String key) {
+    try {
+      return Optional.of(Channel.fromKey(key));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static CompletionStage<HttpResponse> done(ChannelConnector c, String outcome, HttpResponse r) {
+    return CompletableFuture.completedFuture(count(c, outcome, r));
+  }
+
+  private static HttpResponse count(ChannelConnector c, String outcome, HttpResponse r) {
+    Kamon.counter("omnirouter.webhooks").withTag("channel", c.channel().key()).withTag("outcome", outcome).increment();
+    return r;
+  }
+
+  static HttpResponse problem(StatusCode status, String detail) {
+    return Problems.response(status, detail);
+  }
+
+  private HttpResponse unavailable(String detail) {
+    return problem(StatusCodes.SERVICE_UNAVAILABLE, detail)
+        .addHeader(RetryAfter.create(settings.retryAfter().toSeconds()));
+  }
+
+  /** {@code omnirouter.webhooks}. */
+  public record WebhookSettings(
+      long defaultMaxBody, Map<Channel, Long> maxBody, Duration readTimeout, Duration storeTimeout, Duration retryAfter) {
+    public static WebhookSettings fromConfig(com.typesafe.config.Config root) {
+      var c = root.getConfig("omnirouter.webhooks");
+      Map<Channel, Long> per = new HashMap<>();
+      for (Channel ch : Channel.values()) {
+        String path = "max-body-size-by-channel." + ch.key();
+        if (c.hasPath(path)) {
+          per.put(ch, c.getBytes(path));
+        }
+      }
+      return new WebhookSettings(
+          c.getBytes("max-body-size"), per, c.getDuration("read-timeout"), c.getDuration("store-timeout"), c.getDuration("retry-after"));
+    }
+
+    long maxBodySize(Channel channel) {
+      return maxBody.getOrDefault(channel, defaultMaxBody);
+    }
+  }
+}
