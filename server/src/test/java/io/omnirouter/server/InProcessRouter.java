@@ -1,0 +1,75 @@
+package io.omnirouter.server;
+
+import com.typesafe.config.Config;
+import io.omnirouter.connectors.Connectors;
+import io.omnirouter.core.RouterCore;
+import io.omnirouter.core.contact.Identity;
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.workspace.Workspaces;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/** The router's entities and webhook routes in the test JVM, on a free port. */
+final class InProcessRouter implements AutoCloseable {
+  static final Duration T = Duration.ofSeconds(20);
+  final ActorTestKit kit;
+  final RouterCore core;
+  final int port;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  InProcessRouter(String name, Config config) throws Exception {
+    kit = ActorTestKit.create(name, config);
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    Workspaces workspaces = Workspaces.fromConfig(config);
+    core = RouterCore.init(kit.system(), workspaces);
+    var routes =
+        new WebhookRoutes(kit.system(), core, new Connectors(workspaces, Clock.systemUTC()), WebhookRoutes.WebhookSettings.fromConfig(config))
+            .routes();
+    ServerBinding binding =
+        HttpServer.start(kit.system(), routes, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    port = binding.localAddress().getPort();
+  }
+
+  HttpResponse<String> post(String path, String contentType, byte[] body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The contact an identity belongs to, or null when it was never stored. */
+  String contactOf(String workspace, String identityKey) throws Exception {
+    return core.identity(workspace, identityKey)
+        .<Identity.LookupResult>ask(Identity.Lookup::new, T)
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)
+        .contactId();
+  }
+
+  Conversation.Summary conversation(String workspace, String contactId) throws Exception {
+    return core.conversation(workspace, contactId).ask(Conversation.GetSummary::new, T).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    kit.shutdownTestKit();
+  }
+}
