@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.omnirouter.connectors.spi.AccountSettings;
-import io.omnirouter.connectors.spi.Inbound;
-import io.omnirouter.connectors.spi.ProviderError;
+import io.omnirouter.core.model.Inbound;
+import io.omnirouter.core.model.ProviderError;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Signatures;

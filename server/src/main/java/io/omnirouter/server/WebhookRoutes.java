@@ -3,7 +3,7 @@ package io.omnirouter.server;
 import io.omnirouter.connectors.Connectors;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.connectors.spi.Inbound;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.core.RouterCore;

@@ -3,7 +3,7 @@ package io.omnirouter.connectors.meta;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.connectors.spi.Inbound;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Json;

@@ -1,7 +1,7 @@
 package io.omnirouter.connectors.meta;
 
-import io.omnirouter.connectors.spi.ProviderError;
-import io.omnirouter.connectors.spi.ProviderError.Outcome;
+import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.core.model.ProviderError.Outcome;
 
 /** Graph API errors of the Send API (Messenger, Instagram). */
 public final class MetaErrors {

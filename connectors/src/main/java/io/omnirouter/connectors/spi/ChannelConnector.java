@@ -1,6 +1,7 @@
 package io.omnirouter.connectors.spi;
 
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

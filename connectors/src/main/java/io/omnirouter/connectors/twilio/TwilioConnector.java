@@ -2,8 +2,8 @@ package io.omnirouter.connectors.twilio;
 
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.connectors.spi.Inbound;
-import io.omnirouter.connectors.spi.ProviderError;
+import io.omnirouter.core.model.Inbound;
+import io.omnirouter.core.model.ProviderError;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Forms;

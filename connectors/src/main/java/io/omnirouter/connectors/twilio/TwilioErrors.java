@@ -1,7 +1,7 @@
 package io.omnirouter.connectors.twilio;
 
-import io.omnirouter.connectors.spi.ProviderError;
-import io.omnirouter.connectors.spi.ProviderError.Outcome;
+import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.core.model.ProviderError.Outcome;
 
 /** Twilio messaging error codes. */
 public final class TwilioErrors {

@@ -3,7 +3,7 @@ package io.omnirouter.connectors.viber;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.connectors.spi.Inbound;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Json;
@@ -64,7 +64,7 @@ public final class ViberConnector implements ChannelConnector {
                   },
                   at,
                   event.equals("failed")
-                      ? new io.omnirouter.connectors.spi.ProviderError("failed", Json.text(e, "desc"), io.omnirouter.connectors.spi.ProviderError.Outcome.RECIPIENT_UNREACHABLE)
+                      ? new io.omnirouter.core.model.ProviderError("failed", Json.text(e, "desc"), io.omnirouter.core.model.ProviderError.Outcome.RECIPIENT_UNREACHABLE)
                       : null));
       case "subscribed", "conversation_started" ->
           List.of(new Inbound.Event(event, Json.text(e.path("user"), "id"), null, Json.text(e, "message_token"), at));

@@ -1,7 +1,7 @@
 package io.omnirouter.connectors.wechat;
 
-import io.omnirouter.connectors.spi.ProviderError;
-import io.omnirouter.connectors.spi.ProviderError.Outcome;
+import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.core.model.ProviderError.Outcome;
 
 /** WeChat customer-service API {@code errcode}s. */
 public final class WeChatErrors {

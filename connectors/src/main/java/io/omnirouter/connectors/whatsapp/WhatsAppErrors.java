@@ -1,7 +1,7 @@
 package io.omnirouter.connectors.whatsapp;
 
-import io.omnirouter.connectors.spi.ProviderError;
-import io.omnirouter.connectors.spi.ProviderError.Outcome;
+import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.core.model.ProviderError.Outcome;
 
 /** WhatsApp Cloud API error codes mapped to what they mean for us. */
 public final class WhatsAppErrors {

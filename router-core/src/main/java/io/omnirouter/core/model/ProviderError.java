@@ -1,4 +1,4 @@
-package io.omnirouter.connectors.spi;
+package io.omnirouter.core.model;
 
 /**
  * A provider's error, mapped to what it means for us.

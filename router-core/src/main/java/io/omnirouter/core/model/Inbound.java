@@ -1,6 +1,5 @@
-package io.omnirouter.connectors.spi;
+package io.omnirouter.core.model;
 
-import io.omnirouter.core.model.InboundMessage;
 import java.time.Instant;
 import java.util.List;
 
