@@ -73,6 +73,8 @@ class ConversationJournalTest {
           public void confirmAgent(String agent, String conv) {}
 
           public void releaseAgent(String agent, String conv) {}
+
+          public void send(io.omnirouter.core.model.OutboundRequest r) {}
         };
     return Conversation.create(
         id,

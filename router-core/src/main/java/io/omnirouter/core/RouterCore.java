@@ -7,6 +7,7 @@ import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.OutboundRequest;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
@@ -34,6 +35,8 @@ public final class RouterCore {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Workspaces workspaces;
+  // set by the wiring once the senders exist; until then replies wait in the conversation
+  private volatile java.util.function.Consumer<OutboundRequest> outbound = r -> {};
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces) {
     this.system = system;
@@ -45,6 +48,11 @@ public final class RouterCore {
     RouterCore core = new RouterCore(system, workspaces);
     core.start();
     return core;
+  }
+
+  /** Where conversations hand persisted replies for sending (the outbound dispatcher). */
+  public void onOutbound(java.util.function.Consumer<OutboundRequest> sender) {
+    this.outbound = sender;
   }
 
   public Workspaces workspaces() {
@@ -215,6 +223,11 @@ public final class RouterCore {
       @Override
       public void releaseAgent(String agentId, String conversationId) {
         agent(EntityIds.workspace(conversationId), agentId).tell(new Agent.Release(conversationId));
+      }
+
+      @Override
+      public void send(OutboundRequest request) {
+        outbound.accept(request);
       }
     };
   }

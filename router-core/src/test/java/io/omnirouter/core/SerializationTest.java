@@ -6,7 +6,10 @@ import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.OutboundContent;
+import io.omnirouter.core.model.OutboundRequest;
+import io.omnirouter.core.model.ProviderError;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.Presence;
@@ -58,10 +61,12 @@ class SerializationTest {
     var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at);
     var summary =
         new Conversation.Summary("ws~c1", Conversation.Status.ASSIGNED, 2, "support", "alice", 1, Set.of("vip"), 7,
-            Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"));
+            Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"), 1);
     var state =
         new Conversation.State(Conversation.Status.ASSIGNED, 2, "support", "alice", "bob", null, 1, Set.of("vip"), 7,
-            Map.of(Channel.WECHAT, endpoint), dedup, at, 1, List.of(assignment));
+            Map.of(Channel.WECHAT, endpoint), dedup, at, 1, List.of(assignment),
+            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2)), Map.of("wamid.9", "m0"));
+    var error = new ProviderError("131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED);
     return Stream.of(
         // Conversation
         new Conversation.ReceiveMessage(message, ref()),
@@ -98,6 +103,12 @@ class SerializationTest {
         new Conversation.NoteAdded(4, "note", "alice", at),
         new Conversation.ReplyQueued(5, "m1", Channel.WHATSAPP, "wa-1", "+491", content, "alice", at),
         new Conversation.WindowExpiredWhileQueued(2, at),
+        new Conversation.RecordSendResult("m1", "wamid.9", null),
+        new Conversation.RecordSendResult("m1", null, error),
+        new Conversation.RecordDelivery("wamid.9", Inbound.DeliveryStatus.DELIVERED, null, at),
+        new Conversation.ReplySent("m1", "wamid.9", at),
+        new Conversation.ReplyFailed("m1", error, at),
+        new Conversation.ReplyDeliveryUpdated("m1", Inbound.DeliveryStatus.FAILED, error, at),
         state,
         endpoint,
         profile,

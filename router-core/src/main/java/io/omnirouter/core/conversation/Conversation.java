@@ -4,7 +4,10 @@ import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.DedupWindow;
 import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.OutboundRequest;
+import io.omnirouter.core.model.ProviderError;
 import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
@@ -112,6 +115,14 @@ public final class Conversation
       String messageId, Channel channel, OutboundContent content, String by, ActorRef<ReplyResult> replyTo)
       implements Command {}
 
+  /** From the outbound sender: the provider accepted the message (or finally refused it). */
+  public record RecordSendResult(String messageId, String providerMessageId, ProviderError error)
+      implements Command {}
+
+  /** A provider's delivery status for one of our messages (unknown ids are ignored). */
+  public record RecordDelivery(String providerMessageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
+      implements Command {}
+
   /** From the team router: the free-form window closed while this conversation waited. */
   public record WindowClosedWhileQueued(long episode, Instant closedAt) implements Command {}
 
@@ -164,7 +175,8 @@ public final class Conversation
       boolean windowClosedWhileQueued,
       Instant snoozedUntil,
       List<Assignment> recentAssignments,
-      List<String> recentProviderIds)
+      List<String> recentProviderIds,
+      int pendingReplies)
       implements CborSerializable {}
 
   // ---- events ----
@@ -214,6 +226,14 @@ public final class Conversation
 
   public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
 
+  public record ReplySent(String messageId, String providerMessageId, Instant at) implements Event {}
+
+  /** The provider refused the message for good; {@code error} says why (window closed, blocked…). */
+  public record ReplyFailed(String messageId, ProviderError error, Instant at) implements Event {}
+
+  public record ReplyDeliveryUpdated(String messageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
+      implements Event {}
+
   // ---- state ----
 
   /** Where to reach the contact on a channel, from its last inbound message there. */
@@ -234,26 +254,55 @@ public final class Conversation
       DedupWindow recentIds,
       Instant snoozedUntil,
       long windowExpiredEpisode,
-      List<Assignment> recentAssignments)
+      List<Assignment> recentAssignments,
+      Map<String, OutboundRequest> pendingOutbound,
+      Map<String, String> sentByProviderId)
       implements CborSerializable {
 
     static final int ASSIGNMENT_HISTORY = 10;
+    static final int SENT_INDEX = 200;
 
     public State {
       tags = Set.copyOf(tags);
       endpoints = Map.copyOf(endpoints);
       recentAssignments = List.copyOf(recentAssignments);
+      pendingOutbound = pendingOutbound == null ? Map.of() : Map.copyOf(pendingOutbound);
+      sentByProviderId = sentByProviderId == null ? Map.of() : Map.copyOf(sentByProviderId);
+    }
+
+    State withOutbound(Map<String, OutboundRequest> pending, Map<String, String> sent) {
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pending, sent);
+    }
+
+    State queuedOutbound(OutboundRequest r) {
+      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
+      p.put(r.messageId(), r);
+      return withOutbound(p, sentByProviderId);
+    }
+
+    State sent(String messageId, String providerId) {
+      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
+      p.remove(messageId);
+      Map<String, String> idx = new java.util.LinkedHashMap<>(sentByProviderId);
+      if (providerId != null) {
+        idx.put(providerId, messageId);
+        while (idx.size() > SENT_INDEX) {
+          idx.remove(idx.keySet().iterator().next());
+        }
+      }
+      return withOutbound(p, idx);
     }
 
     public static State empty() {
       return new State(
           Status.NEW, 0, null, null, null, null, 0, Set.of(), 0, Map.of(), DedupWindow.empty(),
-          null, 0, List.of());
+          null, 0, List.of(), Map.of(), Map.of());
     }
 
     State with(Status s) {
       return new State(s, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State withMessage(InboundMessage m, long seq, int dedupWindow) {
@@ -264,13 +313,13 @@ public final class Conversation
       e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last));
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
           tags, seq, e, recentIds.plus(m.dedupKey(), dedupWindow), snoozedUntil,
-          windowExpiredEpisode, recentAssignments);
+          windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State queued(Queued q) {
       return new State(Status.QUEUED, q.episode(), q.team(), null,
           assignee != null ? assignee : previousAgent, q.requestedAgent(), priority, tags, sequence,
-          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments);
+          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State assigned(Assignment a) {
@@ -280,44 +329,44 @@ public final class Conversation
         history.remove(0);
       }
       return new State(Status.ASSIGNED, episode, team, a.agentId(), previousAgent, null, priority,
-          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history);
+          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history, pendingOutbound, sentByProviderId);
     }
 
     State unassigned() {
       return new State(status, episode, team, null, assignee, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments);
+          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State resolved() {
       return new State(Status.RESOLVED, episode, team, null, assignee != null ? assignee : previousAgent,
           null, priority, tags, sequence, endpoints, recentIds, null, windowExpiredEpisode,
-          recentAssignments);
+          recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State snoozed(Instant until) {
       return new State(Status.SNOOZED, episode, team, assignee, previousAgent, requestedAgent,
-          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments);
+          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State withPriority(int p) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, p, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State withTags(Set<String> t) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, t,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State withSequence(long seq, String dedupKey, int dedupWindow) {
       DedupWindow ids = dedupKey == null ? recentIds : recentIds.plus(dedupKey, dedupWindow);
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments);
+          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     State windowExpired(long ep) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments);
+          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments, pendingOutbound, sentByProviderId);
     }
 
     /** The soonest-closing free-form window among the contact's channels, or null. */
@@ -344,6 +393,9 @@ public final class Conversation
     void confirmAgent(String agentId, String conversationId);
 
     void releaseAgent(String agentId, String conversationId);
+
+    /** Hand a persisted reply to the channel's sender; it answers with {@link RecordSendResult}. */
+    void send(OutboundRequest request);
   }
 
   /** Which team a channel account routes to (automation may choose later). */
@@ -427,6 +479,9 @@ public final class Conversation
               if (state.status() == Status.SNOOZED && state.snoozedUntil() != null) {
                 startSnoozeTimer(state.snoozedUntil());
               }
+              // at least once: replies persisted but not confirmed sent go out again (same message id)
+              state.pendingOutbound().values().forEach(r -> ports.send(
+                  new OutboundRequest(r.conversationId(), r.messageId(), r.channel(), r.channelAccount(), r.recipient(), r.content(), r.attempt() + 1)));
               if (passivate != null) {
                 ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
               }
@@ -466,6 +521,8 @@ public final class Conversation
         .onCommand(ReceiveMessage.class, this::onMessage)
         .onCommand(Offer.class, this::onOffer)
         .onCommand(SendReply.class, this::onSendReply)
+        .onCommand(RecordSendResult.class, this::onSendResult)
+        .onCommand(RecordDelivery.class, this::onDelivery)
         .onCommand(AddNote.class, this::onAddNote)
         .onCommand(SetPriority.class, this::onSetPriority)
         .onCommand(ChangeTags.class, this::onChangeTags)
@@ -693,7 +750,27 @@ public final class Conversation
         .persist(
             new ReplyQueued(seq, cmd.messageId(), cmd.channel(), endpoint.channelAccount(),
                 endpoint.recipient(), cmd.content(), cmd.by(), clock.instant()))
+        .thenRun(next -> ports.send(next.pendingOutbound().get(cmd.messageId())))
         .thenReply(cmd.replyTo(), next -> new ReplyAccepted(cmd.messageId(), seq));
+  }
+
+  private ReplyEffect<Event, State> onSendResult(State state, RecordSendResult cmd) {
+    if (!state.pendingOutbound().containsKey(cmd.messageId())) {
+      return Effect().noReply(); // a late duplicate of a result already recorded
+    }
+    Event event =
+        cmd.error() == null
+            ? new ReplySent(cmd.messageId(), cmd.providerMessageId(), clock.instant())
+            : new ReplyFailed(cmd.messageId(), cmd.error(), clock.instant());
+    return Effect().persist(event).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onDelivery(State state, RecordDelivery cmd) {
+    String messageId = state.sentByProviderId().get(cmd.providerMessageId());
+    if (messageId == null) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), cmd.at())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {
@@ -735,8 +812,8 @@ public final class Conversation
   }
 
   private ReplyEffect<Event, State> onIdle(State state, Idle cmd) {
-    // a snoozed conversation stays up so its timer can wake it
-    if (state.status() != Status.SNOOZED && passivate != null) {
+    // a snoozed conversation stays up so its timer can wake it; one with unsent replies, to see them out
+    if (state.status() != Status.SNOOZED && state.pendingOutbound().isEmpty() && passivate != null) {
       passivate.accept(ctx.getSelf());
     }
     return Effect().noReply();
@@ -789,7 +866,7 @@ public final class Conversation
     return new Summary(
         conversationId, s.status(), s.episode(), s.team(), s.assignee(), s.priority(), s.tags(),
         s.sequence(), last, windows, s.windowExpiredEpisode() == s.episode() && s.episode() > 0,
-        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys());
+        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys(), s.pendingOutbound().size());
   }
 
   private static String blankToNull(String s) {
@@ -813,7 +890,11 @@ public final class Conversation
         .onEvent(PriorityChanged.class, (s, e) -> s.withPriority(e.priority()))
         .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
         .onEvent(NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
-        .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow()))
+        .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
+            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1)))
+        .onEvent(ReplySent.class, (s, e) -> s.sent(e.messageId(), e.providerMessageId()))
+        .onEvent(ReplyFailed.class, (s, e) -> s.sent(e.messageId(), null))
+        .onEvent(ReplyDeliveryUpdated.class, (s, e) -> s)
         .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();
   }

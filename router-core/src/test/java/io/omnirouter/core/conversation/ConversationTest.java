@@ -47,6 +47,7 @@ class ConversationTest {
   TestClock clock;
   Calls calls;
   List<QueuedConversation> enqueued;
+  List<io.omnirouter.core.model.OutboundRequest> sends = new CopyOnWriteArrayList<>();
   String id;
   EventSourcedBehaviorTestKit<Conversation.Command, Conversation.Event, Conversation.State> kit;
 
@@ -73,6 +74,10 @@ class ConversationTest {
 
           public void releaseAgent(String agent, String conv) {
             calls.add("release " + agent);
+          }
+
+          public void send(io.omnirouter.core.model.OutboundRequest r) {
+            sends.add(r);
           }
         };
     Conversation.Directory directory = (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
@@ -290,5 +295,35 @@ class ConversationTest {
     var snoozeQueued = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Snooze(t0.plusSeconds(60), "sup", r)).reply();
     assertTrue(snoozeQueued.isError());
     assertTrue(snoozeQueued.getError().getMessage().contains("QUEUED"));
+  }
+
+  @Test
+  void repliesAreSentAtLeastOnceWithTheSameIdAndResultsAndDeliveriesAreRecorded() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    kit.<Conversation.ReplyResult>runCommand(r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hi"), "alice", r));
+    assertEquals(1, sends.size());
+    assertEquals("out-1", sends.get(0).messageId());
+    assertEquals(1, summary().pendingReplies());
+
+    // the node crashes before the provider answered: on recovery the same message goes out again
+    kit.restart();
+    assertEquals(2, sends.size());
+    assertEquals("out-1", sends.get(1).messageId());
+    assertEquals(2, sends.get(1).attempt());
+
+    var sent = kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.OUT1", null));
+    assertInstanceOf(Conversation.ReplySent.class, sent.events().get(0));
+    assertTrue(kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.OUT1", null)).events().isEmpty(), "a duplicate result changes nothing");
+    assertEquals(0, summary().pendingReplies());
+    var delivered = kit.runCommand(new Conversation.RecordDelivery("wamid.OUT1", io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED, null, clock.instant()));
+    assertEquals("out-1", ((Conversation.ReplyDeliveryUpdated) delivered.events().get(0)).messageId());
+    assertTrue(kit.runCommand(new Conversation.RecordDelivery("wamid.UNKNOWN", io.omnirouter.core.model.Inbound.DeliveryStatus.READ, null, clock.instant())).events().isEmpty());
+
+    kit.<Conversation.ReplyResult>runCommand(r -> new Conversation.SendReply("out-2", Channel.WHATSAPP, OutboundContent.text("x"), "alice", r));
+    var error = new io.omnirouter.core.model.ProviderError("131047", "Re-engagement message", io.omnirouter.core.model.ProviderError.Outcome.WINDOW_CLOSED);
+    var failed = kit.runCommand(new Conversation.RecordSendResult("out-2", null, error));
+    assertEquals(error, ((Conversation.ReplyFailed) failed.events().get(0)).error());
+    kit.restart();
+    assertEquals(3, sends.size(), "a failed reply is final, not resent");
   }
 }
