@@ -148,6 +148,27 @@ public final class RouterCore {
                     .<Conversation.Ack>ask(r -> new Conversation.ReceiveMessage(message, r), timeout));
   }
 
+  /**
+   * Routes a provider's delivery status to the conversation of its recipient (statuses of messages
+   * this router did not send are ignored there).
+   */
+  public CompletionStage<Done> recordDelivery(
+      String workspace, Channel channel, String account, io.omnirouter.core.model.Inbound.Status status, Duration timeout) {
+    if (status.recipient() == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    }
+    String identity = IdentityKey.of(channel, account, status.recipient());
+    return identity(workspace, identity)
+        .<Identity.LookupResult>ask(Identity.Lookup::new, timeout)
+        .thenApply(found -> {
+          if (found.contactId() != null) {
+            conversation(workspace, found.contactId())
+                .tell(new Conversation.RecordDelivery(status.providerMessageId(), status.status(), status.error(), status.at()));
+          }
+          return Done.getInstance();
+        });
+  }
+
   public EntityRef<Conversation.Command> conversation(String workspace, String contactId) {
     return sharding.entityRefFor(Conversation.ENTITY_KEY, EntityIds.of(workspace, contactId));
   }

@@ -61,11 +61,11 @@ class SerializationTest {
     var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at);
     var summary =
         new Conversation.Summary("ws~c1", Conversation.Status.ASSIGNED, 2, "support", "alice", 1, Set.of("vip"), 7,
-            Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"), 1);
+            Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"), 1, Map.of("m1", "sent"));
     var state =
         new Conversation.State(Conversation.Status.ASSIGNED, 2, "support", "alice", "bob", null, 1, Set.of("vip"), 7,
             Map.of(Channel.WECHAT, endpoint), dedup, at, 1, List.of(assignment),
-            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2)), Map.of("wamid.9", "m0"));
+            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2)), Map.of("wamid.9", "m0"), Map.of("m0", "delivered"));
     var error = new ProviderError("131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED);
     return Stream.of(
         // Conversation

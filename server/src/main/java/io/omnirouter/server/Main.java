@@ -90,6 +90,9 @@ public final class Main {
               ctx.spawn(JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
 
           Connectors connectors = new Connectors(workspaces, java.time.Clock.systemUTC());
+          var outbound =
+              new OutboundDispatcher(system, core, connectors, Senders.all(system, config), OutboundDispatcher.Settings.fromConfig(config));
+          core.onOutbound(outbound::dispatch);
           var webhooks =
               new WebhookRoutes(system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
           var routes =

@@ -127,8 +127,13 @@ public final class WebhookRoutes extends AllDirectives {
         stored.add(
             core.receive(account.workspace(), m.message(), m.hints(), m.displayName(), settings.storeTimeout())
                 .toCompletableFuture());
+      } else if (in instanceof Inbound.Status st) {
+        stored.add(
+            core.recordDelivery(account.workspace(), connector.channel(), account.account(), st, settings.storeTimeout())
+                .thenApply(d -> (Conversation.Ack) null)
+                .toCompletableFuture());
       } else {
-        // statuses and channel events are acknowledged; the outbound path consumes statuses
+        // channel events (subscribe, follow, opt-out…) are acknowledged; automation will use them
         log.debug("{} {} {}", connector.channel().key(), account.account(), in);
       }
     }

@@ -176,7 +176,8 @@ public final class Conversation
       Instant snoozedUntil,
       List<Assignment> recentAssignments,
       List<String> recentProviderIds,
-      int pendingReplies)
+      int pendingReplies,
+      Map<String, String> replyStates)
       implements CborSerializable {}
 
   // ---- events ----
@@ -256,7 +257,8 @@ public final class Conversation
       long windowExpiredEpisode,
       List<Assignment> recentAssignments,
       Map<String, OutboundRequest> pendingOutbound,
-      Map<String, String> sentByProviderId)
+      Map<String, String> sentByProviderId,
+      Map<String, String> replyStates)
       implements CborSerializable {
 
     static final int ASSIGNMENT_HISTORY = 10;
@@ -268,11 +270,23 @@ public final class Conversation
       recentAssignments = List.copyOf(recentAssignments);
       pendingOutbound = pendingOutbound == null ? Map.of() : Map.copyOf(pendingOutbound);
       sentByProviderId = sentByProviderId == null ? Map.of() : Map.copyOf(sentByProviderId);
+      replyStates = replyStates == null ? Map.of() : Map.copyOf(replyStates);
+    }
+
+    /** The delivery state of our recent replies: queued, sent, delivered, read, failed: why. */
+    State replyState(String messageId, String state) {
+      Map<String, String> m = new java.util.LinkedHashMap<>(replyStates);
+      m.put(messageId, state);
+      while (m.size() > SENT_INDEX) {
+        m.remove(m.keySet().iterator().next());
+      }
+      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, m);
     }
 
     State withOutbound(Map<String, OutboundRequest> pending, Map<String, String> sent) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pending, sent);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pending, sent, replyStates);
     }
 
     State queuedOutbound(OutboundRequest r) {
@@ -297,12 +311,12 @@ public final class Conversation
     public static State empty() {
       return new State(
           Status.NEW, 0, null, null, null, null, 0, Set.of(), 0, Map.of(), DedupWindow.empty(),
-          null, 0, List.of(), Map.of(), Map.of());
+          null, 0, List.of(), Map.of(), Map.of(), Map.of());
     }
 
     State with(Status s) {
       return new State(s, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State withMessage(InboundMessage m, long seq, int dedupWindow) {
@@ -313,13 +327,13 @@ public final class Conversation
       e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last));
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
           tags, seq, e, recentIds.plus(m.dedupKey(), dedupWindow), snoozedUntil,
-          windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State queued(Queued q) {
       return new State(Status.QUEUED, q.episode(), q.team(), null,
           assignee != null ? assignee : previousAgent, q.requestedAgent(), priority, tags, sequence,
-          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State assigned(Assignment a) {
@@ -329,44 +343,44 @@ public final class Conversation
         history.remove(0);
       }
       return new State(Status.ASSIGNED, episode, team, a.agentId(), previousAgent, null, priority,
-          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history, pendingOutbound, sentByProviderId);
+          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State unassigned() {
       return new State(status, episode, team, null, assignee, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State resolved() {
       return new State(Status.RESOLVED, episode, team, null, assignee != null ? assignee : previousAgent,
           null, priority, tags, sequence, endpoints, recentIds, null, windowExpiredEpisode,
-          recentAssignments, pendingOutbound, sentByProviderId);
+          recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State snoozed(Instant until) {
       return new State(Status.SNOOZED, episode, team, assignee, previousAgent, requestedAgent,
-          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State withPriority(int p) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, p, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State withTags(Set<String> t) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, t,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State withSequence(long seq, String dedupKey, int dedupWindow) {
       DedupWindow ids = dedupKey == null ? recentIds : recentIds.plus(dedupKey, dedupWindow);
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId);
+          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     State windowExpired(long ep) {
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments, pendingOutbound, sentByProviderId);
+          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
     }
 
     /** The soonest-closing free-form window among the contact's channels, or null. */
@@ -866,7 +880,11 @@ public final class Conversation
     return new Summary(
         conversationId, s.status(), s.episode(), s.team(), s.assignee(), s.priority(), s.tags(),
         s.sequence(), last, windows, s.windowExpiredEpisode() == s.episode() && s.episode() > 0,
-        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys(), s.pendingOutbound().size());
+        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys(), s.pendingOutbound().size(), s.replyStates());
+  }
+
+  private static String failure(ProviderError e) {
+    return "failed: " + e.outcome().name().toLowerCase(java.util.Locale.ROOT) + " (" + e.code() + " " + e.message() + ")";
   }
 
   private static String blankToNull(String s) {
@@ -891,10 +909,12 @@ public final class Conversation
         .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
         .onEvent(NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
         .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
-            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1)))
-        .onEvent(ReplySent.class, (s, e) -> s.sent(e.messageId(), e.providerMessageId()))
-        .onEvent(ReplyFailed.class, (s, e) -> s.sent(e.messageId(), null))
-        .onEvent(ReplyDeliveryUpdated.class, (s, e) -> s)
+            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1))
+            .replyState(e.messageId(), "queued"))
+        .onEvent(ReplySent.class, (s, e) -> s.sent(e.messageId(), e.providerMessageId()).replyState(e.messageId(), "sent"))
+        .onEvent(ReplyFailed.class, (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), failure(e.error())))
+        .onEvent(ReplyDeliveryUpdated.class, (s, e) -> s.replyState(e.messageId(),
+            e.error() != null ? failure(e.error()) : e.status().name().toLowerCase(java.util.Locale.ROOT)))
         .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();
   }

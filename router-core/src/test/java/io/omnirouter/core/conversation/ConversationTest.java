@@ -317,12 +317,14 @@ class ConversationTest {
     assertEquals(0, summary().pendingReplies());
     var delivered = kit.runCommand(new Conversation.RecordDelivery("wamid.OUT1", io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED, null, clock.instant()));
     assertEquals("out-1", ((Conversation.ReplyDeliveryUpdated) delivered.events().get(0)).messageId());
+    assertEquals("delivered", summary().replyStates().get("out-1"));
     assertTrue(kit.runCommand(new Conversation.RecordDelivery("wamid.UNKNOWN", io.omnirouter.core.model.Inbound.DeliveryStatus.READ, null, clock.instant())).events().isEmpty());
 
     kit.<Conversation.ReplyResult>runCommand(r -> new Conversation.SendReply("out-2", Channel.WHATSAPP, OutboundContent.text("x"), "alice", r));
     var error = new io.omnirouter.core.model.ProviderError("131047", "Re-engagement message", io.omnirouter.core.model.ProviderError.Outcome.WINDOW_CLOSED);
     var failed = kit.runCommand(new Conversation.RecordSendResult("out-2", null, error));
     assertEquals(error, ((Conversation.ReplyFailed) failed.events().get(0)).error());
+    assertTrue(summary().replyStates().get("out-2").startsWith("failed: window_closed (131047"), summary().replyStates().toString());
     kit.restart();
     assertEquals(3, sends.size(), "a failed reply is final, not resent");
   }
