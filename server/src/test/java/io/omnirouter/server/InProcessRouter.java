@@ -33,9 +33,12 @@ final class InProcessRouter implements AutoCloseable {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     Workspaces workspaces = Workspaces.fromConfig(config);
     core = RouterCore.init(kit.system(), workspaces);
+    Connectors connectors = new Connectors(workspaces, Clock.systemUTC());
+    var outbound =
+        new OutboundDispatcher(kit.system(), core, connectors, Senders.all(kit.system(), config), OutboundDispatcher.Settings.fromConfig(config));
+    core.onOutbound(outbound::dispatch);
     var routes =
-        new WebhookRoutes(kit.system(), core, new Connectors(workspaces, Clock.systemUTC()), WebhookRoutes.WebhookSettings.fromConfig(config))
-            .routes();
+        new WebhookRoutes(kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config)).routes();
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = binding.localAddress().getPort();

@@ -1,0 +1,193 @@
+package io.omnirouter.loadtest.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omnirouter.connectors.support.Json;
+import io.omnirouter.connectors.support.Signatures;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * A fake WhatsApp Cloud API and Telegram Bot API on 127.0.0.1 for tests and load tests. It checks
+ * auth and request shape like the real ones, can be told to fail the next sends (429, 5xx, the
+ * 131047 window error), answers a resend of the same {@code biz_opaque_callback_data} with the
+ * same id, and — like WhatsApp — posts signed "sent" and "delivered" status webhooks back.
+ */
+public final class ProviderSimulator extends AllDirectives implements AutoCloseable {
+
+  /** What the next sends should answer. */
+  public enum Failure {
+    RATE_LIMIT,
+    SERVER_ERROR,
+    WINDOW_CLOSED,
+    BAD_TOKEN
+  }
+
+  public record Sent(String provider, String to, String text, String idempotencyKey, String providerMessageId, JsonNode body) {}
+
+  private final ActorSystem<?> system;
+  private final String accessToken;
+  private final String telegramToken;
+  private final ServerBinding binding;
+  private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final Map<String, String> idsByKey = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private volatile StatusTarget statusTarget;
+
+  /** Where to post WhatsApp status webhooks, signed with the app secret. */
+  public record StatusTarget(String url, String appSecret) {}
+
+  public ProviderSimulator(ActorSystem<?> system, String accessToken, String telegramToken) throws Exception {
+    this.system = system;
+    this.accessToken = accessToken;
+    this.telegramToken = telegramToken;
+    this.binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  public void sendStatusesTo(StatusTarget target) {
+    this.statusTarget = target;
+  }
+
+  public void failNext(Failure failure, int times) {
+    for (int i = 0; i < times; i++) {
+      failures.add(failure);
+    }
+  }
+
+  public List<Sent> sent() {
+    return List.copyOf(sent);
+  }
+
+  public int requests() {
+    return requests.get();
+  }
+
+  private Route routes() {
+    return concat(
+        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages
+        path(PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"), (version, phoneId) ->
+            post(() -> optionalHeaderValueByName("Authorization", auth ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> whatsapp(auth.orElse(""), phoneId, body))))),
+        // Telegram Bot API: POST /bot{token}/sendMessage
+        path(PathMatchers.segment().slash("sendMessage"), botToken ->
+            post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> telegram(botToken, body)))));
+  }
+
+  private Route whatsapp(String auth, String phoneId, String body) {
+    requests.incrementAndGet();
+    Failure f = failures.poll();
+    if (f == Failure.BAD_TOKEN || !("Bearer " + accessToken).equals(auth)) {
+      return graphError(401, 190, "Invalid OAuth access token.");
+    }
+    if (f == Failure.RATE_LIMIT) {
+      return graphError(429, 130429, "Rate limit hit");
+    }
+    if (f == Failure.SERVER_ERROR) {
+      return graphError(500, 131000, "Something went wrong");
+    }
+    JsonNode req;
+    try {
+      req = Json.MAPPER.readTree(body);
+    } catch (Exception e) {
+      return graphError(400, 100, "Invalid parameter");
+    }
+    if (!"whatsapp".equals(req.path("messaging_product").asText()) || req.path("to").asText("").isEmpty() || req.path("type").asText("").isEmpty()) {
+      return graphError(400, 100, "Invalid parameter");
+    }
+    if (f == Failure.WINDOW_CLOSED && !"template".equals(req.path("type").asText())) {
+      return graphError(400, 131047, "Re-engagement message");
+    }
+    String key = req.path("biz_opaque_callback_data").asText(null);
+    boolean resend = key != null && idsByKey.containsKey(key);
+    String wamid = key == null ? "wamid." + UUID.randomUUID() : idsByKey.computeIfAbsent(key, k -> "wamid." + UUID.randomUUID());
+    if (!resend) {
+      sent.add(new Sent("whatsapp", req.path("to").asText(), req.path("text").path("body").asText(null), key, wamid, req));
+      postStatuses(phoneId, req.path("to").asText(), wamid, key);
+    }
+    String answer = "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"" + req.path("to").asText() + "\",\"wa_id\":\"" + req.path("to").asText()
+        + "\"}],\"messages\":[{\"id\":\"" + wamid + "\"}]}";
+    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, answer));
+  }
+
+  private Route graphError(int status, int code, String message) {
+    String json = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"OAuthException\",\"code\":" + code + ",\"fbtrace_id\":\"Az8or2yhqkZfEZ-_4Qn_Bam\"}}";
+    return complete(StatusCodes.get(status), HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+  }
+
+  private Route telegram(String botSegment, String body) {
+    requests.incrementAndGet();
+    if (!("bot" + telegramToken).equals(botSegment)) {
+      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}"));
+    }
+    Failure f = failures.poll();
+    if (f == Failure.RATE_LIMIT) {
+      return complete(StatusCodes.TOO_MANY_REQUESTS, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 1\",\"parameters\":{\"retry_after\":1}}"));
+    }
+    try {
+      JsonNode req = Json.MAPPER.readTree(body);
+      String chat = req.path("chat_id").asText();
+      int id = 1000 + sent.size();
+      sent.add(new Sent("telegram", chat, req.path("text").asText(null), null, chat + ":" + id, req));
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          "{\"ok\":true,\"result\":{\"message_id\":" + id + ",\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"date\":1763800000,\"text\":\"x\"}}"));
+    } catch (Exception e) {
+      return complete(StatusCodes.BAD_REQUEST, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request\"}");
+    }
+  }
+
+  /** Posts "sent" then "delivered" for a message, signed like Meta signs webhooks. */
+  private void postStatuses(String phoneId, String to, String wamid, String callbackData) {
+    StatusTarget target = statusTarget;
+    if (target == null) {
+      return;
+    }
+    CompletableFuture.runAsync(() -> {
+      for (String status : List.of("sent", "delivered")) {
+        String body = WhatsAppWebhooks.status(phoneId, to, wamid, status, callbackData);
+        try {
+          http.send(HttpRequest.newBuilder(URI.create(target.url()))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
+                  .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+          return; // the router is gone; statuses are best effort, as WhatsApp's retries would be
+        } 
+      }
+    });
+  }
+
+  @Override
+  public void close() throws Exception {
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
