@@ -58,14 +58,14 @@ class SerializationTest {
     var decision = ChannelWindows.decide(Channel.WHATSAPP, ChannelWindows.Kind.FREE_FORM, ChannelWindows.Context.lastInbound(at), at);
     var content = OutboundContent.template("order_update", "en", List.of("A-1"));
     var profile = new Agent.Profile("Alice", List.of("support"), 3, List.of("en"), List.of("billing"));
-    var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at);
+    var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi");
     var summary =
         new Conversation.Summary("ws~c1", Conversation.Status.ASSIGNED, 2, "support", "alice", 1, Set.of("vip"), 7,
             Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"), 1, Map.of("m1", "sent"));
     var state =
         new Conversation.State(Conversation.Status.ASSIGNED, 2, "support", "alice", "bob", null, 1, Set.of("vip"), 7,
             Map.of(Channel.WECHAT, endpoint), dedup, at, 1, List.of(assignment),
-            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2)), Map.of("wamid.9", "m0"), Map.of("m0", "delivered"));
+            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2, List.of(), null)), Map.of("wamid.9", "m0"), Map.of("m0", "delivered"));
     var error = new ProviderError("131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED);
     return Stream.of(
         // Conversation
@@ -101,7 +101,7 @@ class SerializationTest {
         new Conversation.PriorityChanged(2, "sup"),
         new Conversation.TagsChanged(Set.of("vip")),
         new Conversation.NoteAdded(4, "note", "alice", at),
-        new Conversation.ReplyQueued(5, "m1", Channel.WHATSAPP, "wa-1", "+491", content, "alice", at),
+        new Conversation.ReplyQueued(5, "m1", Channel.EMAIL, "mail-1", "ann@example.com", content, "alice", at, List.of("<a@x>"), "Re: hi"),
         new Conversation.WindowExpiredWhileQueued(2, at),
         new Conversation.RecordSendResult("m1", "wamid.9", null),
         new Conversation.RecordSendResult("m1", null, error),

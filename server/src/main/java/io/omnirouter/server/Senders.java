@@ -1,5 +1,6 @@
 package io.omnirouter.server;
 
+import io.omnirouter.connectors.email.SmtpSender;
 import io.omnirouter.connectors.line.LineSender;
 import io.omnirouter.connectors.meta.MessengerSender;
 import io.omnirouter.connectors.outbound.HttpJson;
@@ -31,7 +32,9 @@ final class Senders {
             new TelegramSender(http),
             new LineSender(http),
             new ViberSender(http),
-            new TwilioSender(http))) {
+            new TwilioSender(http),
+            // Jakarta Mail blocks: it gets its own dispatcher
+            new SmtpSender(system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking())))) {
       out.put(s.channel(), s);
     }
     return out;

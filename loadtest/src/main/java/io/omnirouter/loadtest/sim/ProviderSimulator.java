@@ -95,6 +95,10 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
         path(PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"), (version, phoneId) ->
             post(() -> optionalHeaderValueByName("Authorization", auth ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> whatsapp(auth.orElse(""), phoneId, body))))),
+        // WeChat customer-service API: POST /cgi-bin/message/custom/send?access_token=
+        path(PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"), () ->
+            post(() -> parameterOptional("access_token", token ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> wechat(token.orElse(""), body))))),
         // Telegram Bot API: POST /bot{token}/sendMessage
         path(PathMatchers.segment().slash("sendMessage"), botToken ->
             post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> telegram(botToken, body)))));
@@ -139,6 +143,27 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
   private Route graphError(int status, int code, String message) {
     String json = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"OAuthException\",\"code\":" + code + ",\"fbtrace_id\":\"Az8or2yhqkZfEZ-_4Qn_Bam\"}}";
     return complete(StatusCodes.get(status), HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+  }
+
+  private Route wechat(String token, String body) {
+    requests.incrementAndGet();
+    if (!accessToken.equals(token)) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}"));
+    }
+    Failure f = failures.poll();
+    if (f == Failure.WINDOW_CLOSED) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":45015,\"errmsg\":\"response out of time limit or subscription is canceled\"}"));
+    }
+    try {
+      JsonNode req = Json.MAPPER.readTree(body);
+      if (req.path("touser").asText("").isEmpty() || !"text".equals(req.path("msgtype").asText())) {
+        return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":44002,\"errmsg\":\"empty post data\"}"));
+      }
+      sent.add(new Sent("wechat", req.path("touser").asText(), req.path("text").path("content").asText(null), null, null, req));
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
+    } catch (Exception e) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":47001,\"errmsg\":\"data format error\"}"));
+    }
   }
 
   private Route telegram(String botSegment, String body) {

@@ -222,8 +222,12 @@ public final class Conversation
 
   public record ReplyQueued(
       long sequence, String messageId, Channel channel, String channelAccount, String recipient,
-      OutboundContent content, String by, Instant at)
-      implements Event {}
+      OutboundContent content, String by, Instant at, List<String> thread, String subject)
+      implements Event {
+    public ReplyQueued {
+      thread = thread == null ? List.of() : List.copyOf(thread);
+    }
+  }
 
   public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
 
@@ -237,9 +241,17 @@ public final class Conversation
 
   // ---- state ----
 
-  /** Where to reach the contact on a channel, from its last inbound message there. */
-  public record Endpoint(String channelAccount, String recipient, Instant lastInboundAt)
-      implements CborSerializable {}
+  /**
+   * Where to reach the contact on a channel, from its last inbound message there. For e-mail,
+   * {@code thread} holds the Message-IDs to reply to (References + the last Message-ID) and
+   * {@code subject} the last subject, so the customer's client threads our reply.
+   */
+  public record Endpoint(String channelAccount, String recipient, Instant lastInboundAt, List<String> thread, String subject)
+      implements CborSerializable {
+    public Endpoint {
+      thread = thread == null ? List.of() : List.copyOf(thread);
+    }
+  }
 
   public record State(
       Status status,
@@ -324,10 +336,29 @@ public final class Conversation
       e.putAll(endpoints);
       Endpoint old = e.get(m.channel());
       Instant last = old == null || m.receivedAt().isAfter(old.lastInboundAt()) ? m.receivedAt() : old.lastInboundAt();
-      e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last));
+      e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last, thread(m, old), subject(m, old)));
       return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
           tags, seq, e, recentIds.plus(m.dedupKey(), dedupWindow), snoozedUntil,
           windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+    }
+
+    private static final int THREAD_REFERENCES = 10;
+
+    private static List<String> thread(InboundMessage m, Endpoint old) {
+      var c = m.content();
+      if (c.emailMessageId() == null) {
+        return old == null ? List.of() : old.thread();
+      }
+      List<String> refs = new ArrayList<>(c.references());
+      if (c.inReplyTo() != null && !refs.contains(c.inReplyTo())) {
+        refs.add(c.inReplyTo());
+      }
+      refs.add(c.emailMessageId());
+      return List.copyOf(refs.subList(Math.max(0, refs.size() - THREAD_REFERENCES), refs.size()));
+    }
+
+    private static String subject(InboundMessage m, Endpoint old) {
+      return m.content().subject() != null ? m.content().subject() : old == null ? null : old.subject();
     }
 
     State queued(Queued q) {
@@ -494,8 +525,7 @@ public final class Conversation
                 startSnoozeTimer(state.snoozedUntil());
               }
               // at least once: replies persisted but not confirmed sent go out again (same message id)
-              state.pendingOutbound().values().forEach(r -> ports.send(
-                  new OutboundRequest(r.conversationId(), r.messageId(), r.channel(), r.channelAccount(), r.recipient(), r.content(), r.attempt() + 1)));
+              state.pendingOutbound().values().forEach(r -> ports.send(r.nextAttempt()));
               if (passivate != null) {
                 ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
               }
@@ -763,7 +793,7 @@ public final class Conversation
     return Effect()
         .persist(
             new ReplyQueued(seq, cmd.messageId(), cmd.channel(), endpoint.channelAccount(),
-                endpoint.recipient(), cmd.content(), cmd.by(), clock.instant()))
+                endpoint.recipient(), cmd.content(), cmd.by(), clock.instant(), endpoint.thread(), endpoint.subject()))
         .thenRun(next -> ports.send(next.pendingOutbound().get(cmd.messageId())))
         .thenReply(cmd.replyTo(), next -> new ReplyAccepted(cmd.messageId(), seq));
   }
@@ -909,7 +939,7 @@ public final class Conversation
         .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
         .onEvent(NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
         .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
-            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1))
+            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1, e.thread(), e.subject()))
             .replyState(e.messageId(), "queued"))
         .onEvent(ReplySent.class, (s, e) -> s.sent(e.messageId(), e.providerMessageId()).replyState(e.messageId(), "sent"))
         .onEvent(ReplyFailed.class, (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), failure(e.error())))
