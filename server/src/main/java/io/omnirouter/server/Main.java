@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.omnirouter.connectors.Connectors;
+import io.omnirouter.connectors.webchat.WebChatSessions;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
@@ -90,13 +91,18 @@ public final class Main {
               ctx.spawn(JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
 
           Connectors connectors = new Connectors(workspaces, java.time.Clock.systemUTC());
+          WebChatSessions webchat = new WebChatSessions();
           var outbound =
-              new OutboundDispatcher(system, core, connectors, Senders.all(system, config), OutboundDispatcher.Settings.fromConfig(config));
+              new OutboundDispatcher(system, core, connectors, Senders.all(system, config, webchat), OutboundDispatcher.Settings.fromConfig(config));
           core.onOutbound(outbound::dispatch);
           var webhooks =
               new WebhookRoutes(system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
+          var webchatRoutes =
+              new WebChatRoutes(system, core, connectors, webchat, config.getDuration("omnirouter.webhooks.store-timeout"));
           var routes =
-              webhooks.routes().orElse(new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes());
+              webhooks.routes()
+                  .orElse(webchatRoutes.routes())
+                  .orElse(new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes());
           HttpServer.start(system, routes, settings.interfaceName(), settings.port());
           return Behaviors.empty();
         });

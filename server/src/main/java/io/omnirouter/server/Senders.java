@@ -2,6 +2,8 @@ package io.omnirouter.server;
 
 import io.omnirouter.connectors.email.SmtpSender;
 import io.omnirouter.connectors.line.LineSender;
+import io.omnirouter.connectors.webchat.WebChatSender;
+import io.omnirouter.connectors.webchat.WebChatSessions;
 import io.omnirouter.connectors.meta.MessengerSender;
 import io.omnirouter.connectors.outbound.HttpJson;
 import io.omnirouter.connectors.spi.ChannelSender;
@@ -20,7 +22,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 final class Senders {
   private Senders() {}
 
-  static Map<Channel, ChannelSender> all(ActorSystem<?> system, com.typesafe.config.Config config) {
+  static Map<Channel, ChannelSender> all(ActorSystem<?> system, com.typesafe.config.Config config, WebChatSessions webchat) {
     HttpJson http = new HttpJson(system, config.getDuration("omnirouter.outbound.request-timeout").toMillis());
     Map<Channel, ChannelSender> out = new EnumMap<>(Channel.class);
     for (ChannelSender s :
@@ -34,7 +36,8 @@ final class Senders {
             new ViberSender(http),
             new TwilioSender(http),
             // Jakarta Mail blocks: it gets its own dispatcher
-            new SmtpSender(system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking())))) {
+            new SmtpSender(system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking())),
+            new WebChatSender(webchat))) {
       out.put(s.channel(), s);
     }
     return out;

@@ -2,6 +2,7 @@ package io.omnirouter.server;
 
 import com.typesafe.config.Config;
 import io.omnirouter.connectors.Connectors;
+import io.omnirouter.connectors.webchat.WebChatSessions;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
@@ -34,11 +35,13 @@ final class InProcessRouter implements AutoCloseable {
     Workspaces workspaces = Workspaces.fromConfig(config);
     core = RouterCore.init(kit.system(), workspaces);
     Connectors connectors = new Connectors(workspaces, Clock.systemUTC());
+    WebChatSessions webchat = new WebChatSessions();
     var outbound =
-        new OutboundDispatcher(kit.system(), core, connectors, Senders.all(kit.system(), config), OutboundDispatcher.Settings.fromConfig(config));
+        new OutboundDispatcher(kit.system(), core, connectors, Senders.all(kit.system(), config, webchat), OutboundDispatcher.Settings.fromConfig(config));
     core.onOutbound(outbound::dispatch);
     var routes =
-        new WebhookRoutes(kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config)).routes();
+        new WebhookRoutes(kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config)).routes()
+            .orElse(new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4)).routes());
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = binding.localAddress().getPort();
