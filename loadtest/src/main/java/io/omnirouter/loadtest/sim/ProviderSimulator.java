@@ -29,7 +29,8 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * A fake WhatsApp Cloud API and Telegram Bot API on 127.0.0.1 for tests and load tests. It checks
+ * Fake provider APIs on 127.0.0.1 for tests and load tests — WhatsApp Cloud API, Messenger/Instagram
+ * Send API, WeChat customer-service API, Telegram Bot API, LINE push, Viber, Twilio. It checks
  * auth and request shape like the real ones, can be told to fail the next sends (429, 5xx, the
  * 131047 window error), answers a resend of the same {@code biz_opaque_callback_data} with the
  * same id, and — like WhatsApp — posts signed "sent" and "delivered" status webhooks back.
@@ -91,7 +92,11 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
 
   private Route routes() {
     return concat(
-        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages
+        // Messenger / Instagram Send API: POST /{version}/me/messages
+        path(PathMatchers.segment().slash("me").slash("messages"), version ->
+            post(() -> optionalHeaderValueByName("Authorization", auth ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> messenger(auth.orElse(""), body))))),
+        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages (after /me/messages, which it would match)
         path(PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"), (version, phoneId) ->
             post(() -> optionalHeaderValueByName("Authorization", auth ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> whatsapp(auth.orElse(""), phoneId, body))))),
@@ -99,6 +104,18 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
         path(PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"), () ->
             post(() -> parameterOptional("access_token", token ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> wechat(token.orElse(""), body))))),
+        // LINE push: POST /v2/bot/message/push
+        path(PathMatchers.segment("v2").slash("bot").slash("message").slash("push"), () ->
+            post(() -> optionalHeaderValueByName("Authorization", auth -> optionalHeaderValueByName("X-Line-Retry-Key", retryKey ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> line(auth.orElse(""), retryKey.orElse(null), body)))))),
+        // Viber: POST /pa/send_message
+        path(PathMatchers.segment("pa").slash("send_message"), () ->
+            post(() -> optionalHeaderValueByName("X-Viber-Auth-Token", auth ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> viber(auth.orElse(""), body))))),
+        // Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json
+        path(PathMatchers.segment("2010-04-01").slash("Accounts").slash(PathMatchers.segment()).slash("Messages.json"), sid ->
+            post(() -> optionalHeaderValueByName("Authorization", auth ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> twilio(sid, auth.orElse(""), body))))),
         // Telegram Bot API: POST /bot{token}/sendMessage
         path(PathMatchers.segment().slash("sendMessage"), botToken ->
             post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> telegram(botToken, body)))));
@@ -164,6 +181,123 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     } catch (Exception e) {
       return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":47001,\"errmsg\":\"data format error\"}"));
     }
+  }
+
+  private Route messenger(String auth, String body) {
+    requests.incrementAndGet();
+    if (!("Bearer " + accessToken).equals(auth)) {
+      return graphError(401, 190, "Invalid OAuth access token.");
+    }
+    Failure f = failures.poll();
+    if (f == Failure.WINDOW_CLOSED) {
+      String json = "{\"error\":{\"message\":\"(#10) This message is sent outside of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}";
+      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+    }
+    if (f == Failure.RATE_LIMIT) {
+      return graphError(429, 613, "Calls to this api have exceeded the rate limit.");
+    }
+    JsonNode req = parse(body);
+    if (req == null || req.path("recipient").path("id").asText("").isEmpty() || !req.has("message") || !req.has("messaging_type")) {
+      return graphError(400, 100, "Invalid parameter");
+    }
+    String mid = "m_" + UUID.randomUUID();
+    sent.add(new Sent("messenger", req.path("recipient").path("id").asText(), req.path("message").path("text").asText(null), null, mid, req));
+    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+        "{\"recipient_id\":\"" + req.path("recipient").path("id").asText() + "\",\"message_id\":\"" + mid + "\"}"));
+  }
+
+  private Route line(String auth, String retryKey, String body) {
+    requests.incrementAndGet();
+    if (!("Bearer " + accessToken).equals(auth)) {
+      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
+    }
+    if (failures.poll() == Failure.RATE_LIMIT) {
+      return complete(StatusCodes.TOO_MANY_REQUESTS, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The API rate limit has been exceeded.\"}"));
+    }
+    JsonNode req = parse(body);
+    if (req == null || req.path("to").asText("").isEmpty() || !req.path("messages").isArray()) {
+      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The request body has 1 error(s)\"}"));
+    }
+    if (retryKey != null && idsByKey.containsKey("line:" + retryKey)) {
+      // LINE answers a repeated X-Line-Retry-Key with 409 and does not send again
+      return complete(StatusCodes.CONFLICT, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The retry key is already accepted\"}"));
+    }
+    String requestId = UUID.randomUUID().toString();
+    if (retryKey != null) {
+      idsByKey.put("line:" + retryKey, requestId);
+    }
+    sent.add(new Sent("line", req.path("to").asText(), req.path("messages").path(0).path("text").asText(null), retryKey, requestId, req));
+    return respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Line-Request-Id", requestId),
+        () -> complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"sentMessages\":[{\"id\":\"461230966842064897\"}]}")));
+  }
+
+  private Route viber(String auth, String body) {
+    requests.incrementAndGet();
+    if (!accessToken.equals(auth)) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":2,\"status_message\":\"invalidAuthToken\"}"));
+    }
+    JsonNode req = parse(body);
+    if (req == null || req.path("receiver").asText("").isEmpty() || req.path("type").asText("").isEmpty()) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":3,\"status_message\":\"badData\"}"));
+    }
+    if (failures.poll() == Failure.WINDOW_CLOSED) {
+      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":6,\"status_message\":\"notSubscribed\"}"));
+    }
+    String token = Long.toString(5000000000000000000L + requests.get());
+    sent.add(new Sent("viber", req.path("receiver").asText(), req.path("text").asText(null), null, token, req));
+    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+        "{\"status\":0,\"status_message\":\"ok\",\"message_token\":" + token + ",\"chat_hostname\":\"SN-CHAT-05_\"}"));
+  }
+
+  private Route twilio(String sid, String auth, String body) {
+    requests.incrementAndGet();
+    String expected = "Basic " + java.util.Base64.getEncoder().encodeToString((sid + ":" + accessToken).getBytes(StandardCharsets.UTF_8));
+    if (!expected.equals(auth)) {
+      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}"));
+    }
+    if (failures.poll() == Failure.SERVER_ERROR) {
+      return complete(StatusCodes.SERVICE_UNAVAILABLE, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":20503,\"message\":\"Service unavailable\",\"status\":503}"));
+    }
+    Map<String, String> form = new java.util.HashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        form.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    if (form.getOrDefault("To", "").isEmpty() || form.getOrDefault("From", "").isEmpty() || !form.containsKey("Body")) {
+      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":21604,\"message\":\"A 'To' phone number is required.\",\"status\":400}"));
+    }
+    String msgSid = "SM" + UUID.randomUUID().toString().replace("-", "");
+    sent.add(new Sent("twilio", form.get("To"), form.get("Body"), null, msgSid, null));
+    return complete(StatusCodes.CREATED, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+        "{\"sid\":\"" + msgSid + "\",\"status\":\"queued\",\"to\":\"" + form.get("To") + "\"}"));
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /**
+   * Posts a signed customer message webhook like WhatsApp does, {@code copies} times (providers
+   * redeliver); answers the status code of each post.
+   */
+  public List<Integer> postCustomerMessage(StatusTarget target, String phoneNumberId, String from, String text, int copies) throws Exception {
+    String body = WhatsAppWebhooks.message(phoneNumberId, from, "Customer", "wamid." + UUID.randomUUID(), System.currentTimeMillis() / 1000, text);
+    List<Integer> codes = new java.util.ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      codes.add(http.send(HttpRequest.newBuilder(URI.create(target.url()))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+    return codes;
   }
 
   private Route telegram(String botSegment, String body) {
