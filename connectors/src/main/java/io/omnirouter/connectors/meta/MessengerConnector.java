@@ -2,7 +2,6 @@ package io.omnirouter.connectors.meta;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.spi.AccountSettings;
-import io.omnirouter.connectors.spi.ChannelConnector;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
@@ -13,14 +12,13 @@ import io.omnirouter.core.model.MessageContent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Messenger Platform ({@code object = page}) and Instagram Messaging ({@code object = instagram})
  * webhooks: {@code entry[].messaging[]} with messages (text, attachments, quick replies),
  * postbacks, deliveries and reads. Echoes of our own sends are not customer messages.
  */
-public final class MessengerConnector implements ChannelConnector {
+public final class MessengerConnector implements MetaSecured {
   private final Channel channel;
 
   private MessengerConnector(Channel channel) {
@@ -38,21 +36,6 @@ public final class MessengerConnector implements ChannelConnector {
   @Override
   public Channel channel() {
     return channel;
-  }
-
-  @Override
-  public void validate(AccountSettings account) {
-    MetaSignature.validate(account);
-  }
-
-  @Override
-  public void verify(WebhookRequest request, AccountSettings account) throws WebhookException {
-    MetaSignature.verify(request, account);
-  }
-
-  @Override
-  public Optional<String> handshake(WebhookRequest request, AccountSettings account) throws WebhookException {
-    return MetaSignature.handshake(request, account);
   }
 
   @Override

@@ -1,9 +1,8 @@
 package io.omnirouter.connectors.whatsapp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.omnirouter.connectors.meta.MetaSignature;
+import io.omnirouter.connectors.meta.MetaSecured;
 import io.omnirouter.connectors.spi.AccountSettings;
-import io.omnirouter.connectors.spi.ChannelConnector;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
@@ -17,32 +16,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * WhatsApp Cloud API webhooks: {@code object = whatsapp_business_account}, each change's
  * {@code value} holds {@code messages} (every documented type) and/or {@code statuses}.
  */
-public final class WhatsAppConnector implements ChannelConnector {
+public final class WhatsAppConnector implements MetaSecured {
 
   @Override
   public Channel channel() {
     return Channel.WHATSAPP;
-  }
-
-  @Override
-  public void validate(AccountSettings account) {
-    MetaSignature.validate(account);
-  }
-
-  @Override
-  public void verify(WebhookRequest request, AccountSettings account) throws WebhookException {
-    MetaSignature.verify(request, account);
-  }
-
-  @Override
-  public Optional<String> handshake(WebhookRequest request, AccountSettings account) throws WebhookException {
-    return MetaSignature.handshake(request, account);
   }
 
   @Override

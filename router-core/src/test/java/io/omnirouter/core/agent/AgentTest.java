@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Presence;
 import io.omnirouter.core.testing.Calls;
@@ -22,11 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AgentTest {
-  static final ActorTestKit testKit =
-      ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config()
-              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
-              .withFallback(ConfigFactory.load()));
+  static final ActorTestKit testKit = io.omnirouter.core.testing.TestKits.eventSourced();
 
   @AfterAll
   static void stop() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.model.Channel;
 import java.util.List;
 import java.util.UUID;
@@ -16,11 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class IdentityTest {
-  static final ActorTestKit testKit =
-      ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config()
-              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
-              .withFallback(ConfigFactory.load()));
+  static final ActorTestKit testKit = io.omnirouter.core.testing.TestKits.eventSourced();
 
   @AfterAll
   static void stop() {

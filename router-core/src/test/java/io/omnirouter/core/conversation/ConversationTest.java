@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.conversation.Conversation.Status;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
@@ -32,11 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ConversationTest {
-  static final ActorTestKit testKit =
-      ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config()
-              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
-              .withFallback(ConfigFactory.load()));
+  static final ActorTestKit testKit = io.omnirouter.core.testing.TestKits.eventSourced();
 
   @AfterAll
   static void stop() {

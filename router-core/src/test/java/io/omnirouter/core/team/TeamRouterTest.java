@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.agent.Agent;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
@@ -26,11 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TeamRouterTest {
-  static final ActorTestKit testKit =
-      ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config()
-              .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING"))
-              .withFallback(ConfigFactory.load()));
+  static final ActorTestKit testKit = io.omnirouter.core.testing.TestKits.eventSourced();
 
   @AfterAll
   static void stop() {
