@@ -59,6 +59,13 @@ class RouterCoreTest {
                   channels = [ { channel = whatsapp, account = wa-1, default-team = support },
                                { channel = email, account = mail-1, default-team = support } ]
                 }
+                # a second workspace for the isolation test
+                omnirouter.workspaces.other {
+                  name = Other
+                  teams = [ { id = desk, name = Desk, strategy = manual } ]
+                  agents = []
+                  channels = [ { channel = whatsapp, account = wa-1, default-team = desk } ]
+                }
                 # used only by the assignment test, so other tests' conversations do not queue with it
                 omnirouter.workspaces.solo {
                   name = Solo
@@ -228,5 +235,20 @@ class RouterCoreTest {
     var msg = new InboundMessage(Channel.WHATSAPP, "wa-unknown", "x1", "4917711111" + new java.util.Random().nextInt(99), "hi", Instant.now());
     await(core.receive("acme", msg, List.of(), null, T));
     assertEquals("support", summary(contactOf(IdentityKey.phone(msg.senderId()))).team());
+  }
+
+  @Test
+  void theSamePersonInTwoWorkspacesIsTwoContactsAndTwoThreads() throws Exception {
+    String phone = "49180" + (10000000 + new java.util.Random().nextInt(89999999));
+    await(core.receive("acme", wa(phone, "iso-1"), List.of(), null, T));
+    await(core.receive("other", wa(phone, "iso-1"), List.of(), null, T));
+    String inAcme = contactOf("acme", IdentityKey.phone(phone));
+    String inOther = contactOf("other", IdentityKey.phone(phone));
+    assertEquals(1, summary("acme", inAcme).messageCount());
+    assertEquals(1, summary("other", inOther).messageCount(), "the same provider id in another workspace is another message");
+    assertTrue(summary("acme", inAcme).conversationId().startsWith("acme~"));
+    assertTrue(summary("other", inOther).conversationId().startsWith("other~"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EntityIds.of("a~b", "x"),
+        "a workspace id cannot smuggle the separator");
   }
 }
