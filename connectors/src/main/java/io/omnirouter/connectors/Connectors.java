@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The channel connectors and the configured channel accounts. An account name is unique per
- * channel across workspaces (it is in the webhook URL); every account's settings are checked at start.
+ * The channel connectors and the configured channel accounts. An account name is unique per channel
+ * across workspaces (it is in the webhook URL); every account's settings are checked at start.
  */
 public final class Connectors {
   private final Map<Channel, ChannelConnector> byChannel = new EnumMap<>(Channel.class);
@@ -52,8 +52,14 @@ public final class Connectors {
         AccountSettings clash = accounts.put(key(a.channel(), a.account()), settings);
         if (clash != null) {
           throw new IllegalStateException(
-              "channel account " + a.channel().key() + "/" + a.account() + " is declared in workspaces "
-                  + clash.workspace() + " and " + ws.id());
+              "channel account "
+                  + a.channel().key()
+                  + "/"
+                  + a.account()
+                  + " is declared in workspaces "
+                  + clash.workspace()
+                  + " and "
+                  + ws.id());
         }
       }
     }

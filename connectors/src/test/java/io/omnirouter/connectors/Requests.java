@@ -19,13 +19,16 @@ public final class Requests {
     return post(body.getBytes(StandardCharsets.UTF_8), contentType, headers, Map.of());
   }
 
-  public static WebhookRequest post(byte[] body, String contentType, Map<String, String> headers, Map<String, String> query) {
+  public static WebhookRequest post(
+      byte[] body, String contentType, Map<String, String> headers, Map<String, String> query) {
     Map<String, String> lower = new HashMap<>();
     headers.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
-    return new WebhookRequest("https://router.example.com/webhooks/x/acct", lower, query, contentType, body);
+    return new WebhookRequest(
+        "https://router.example.com/webhooks/x/acct", lower, query, contentType, body);
   }
 
   public static WebhookRequest get(Map<String, String> query) {
-    return new WebhookRequest("https://router.example.com/webhooks/x/acct", Map.of(), query, "none/none", new byte[0]);
+    return new WebhookRequest(
+        "https://router.example.com/webhooks/x/acct", Map.of(), query, "none/none", new byte[0]);
   }
 }

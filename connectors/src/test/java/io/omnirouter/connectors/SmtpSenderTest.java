@@ -22,11 +22,23 @@ class SmtpSenderTest {
 
   @Test
   void threadsTheReplyWithInReplyToAndReferences() throws Exception {
-    var account = Requests.account(
-        "smtp-host = 127.0.0.1, smtp-port = " + ServerSetupTest.SMTP.getPort() + ", smtp-starttls = false, from-address = \"support@demo.example.com\", from-name = Support");
+    var account =
+        Requests.account(
+            "smtp-host = 127.0.0.1, smtp-port = "
+                + ServerSetupTest.SMTP.getPort()
+                + ", smtp-starttls = false, from-address = \"support@demo.example.com\", from-name = Support");
     var sender = new SmtpSender(Executors.newSingleThreadExecutor());
-    var request = new OutboundRequest("ws~ct-1", "out-42", Channel.EMAIL, "mail-1", "ann@example.com",
-        OutboundContent.text("It ships today."), 1, List.of("<a@x>", "<CAJx=1@mail.example.com>"), "Order 42");
+    var request =
+        new OutboundRequest(
+            "ws~ct-1",
+            "out-42",
+            Channel.EMAIL,
+            "mail-1",
+            "ann@example.com",
+            OutboundContent.text("It ships today."),
+            1,
+            List.of("<a@x>", "<CAJx=1@mail.example.com>"),
+            "Order 42");
     String id = sender.send(request, account).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals("<out-42@demo.example.com>", id);
 

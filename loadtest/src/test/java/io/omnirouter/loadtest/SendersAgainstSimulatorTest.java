@@ -38,7 +38,12 @@ class SendersAgainstSimulatorTest {
 
   @BeforeAll
   static void start() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "senders", ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+    system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "senders",
+            ConfigFactory.parseString("pekko.loglevel = WARNING")
+                .withFallback(ConfigFactory.load()));
     sim = new ProviderSimulator(system, "tok", "bot-1");
     http = new HttpJson(system, 10_000);
   }
@@ -50,23 +55,31 @@ class SendersAgainstSimulatorTest {
   }
 
   static AccountSettings account(String extra) {
-    return new AccountSettings("ws", "acct", ConfigFactory.parseString("api-base-url = \"" + sim.baseUrl() + "\"\n" + extra));
+    return new AccountSettings(
+        "ws",
+        "acct",
+        ConfigFactory.parseString("api-base-url = \"" + sim.baseUrl() + "\"\n" + extra));
   }
 
   /** Meta's APIs are versioned: the base URL carries the version. */
   static AccountSettings graph(String extra) {
-    return new AccountSettings("ws", "acct", ConfigFactory.parseString("api-base-url = \"" + sim.baseUrl() + "/v21.0\"\n" + extra));
+    return new AccountSettings(
+        "ws",
+        "acct",
+        ConfigFactory.parseString("api-base-url = \"" + sim.baseUrl() + "/v21.0\"\n" + extra));
   }
 
   static OutboundRequest request(Channel ch, String to, String id) {
-    return new OutboundRequest("ws~c", id, ch, "acct", to, OutboundContent.text("hello " + id), 1, List.of(), null);
+    return new OutboundRequest(
+        "ws~c", id, ch, "acct", to, OutboundContent.text("hello " + id), 1, List.of(), null);
   }
 
   static String send(ChannelSender s, OutboundRequest r, AccountSettings a) throws Exception {
     return s.send(r, a).toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
-  static ProviderError failure(ChannelSender s, OutboundRequest r, AccountSettings a) throws Exception {
+  static ProviderError failure(ChannelSender s, OutboundRequest r, AccountSettings a)
+      throws Exception {
     try {
       send(s, r, a);
       throw new AssertionError("expected a failure");
@@ -79,15 +92,39 @@ class SendersAgainstSimulatorTest {
   void whatsAppTemplateAndAResendWithTheSameIdIsNotSentTwice() throws Exception {
     var a = graph("access-token = tok, phone-number-id = \"106540352242922\"");
     var sender = new WhatsAppSender(http);
-    var template = new OutboundRequest("ws~c", "wa-t1", Channel.WHATSAPP, "acct", "4915112345678",
-        OutboundContent.template("order_update", "de", List.of("42")), 1, List.of(), null);
+    var template =
+        new OutboundRequest(
+            "ws~c",
+            "wa-t1",
+            Channel.WHATSAPP,
+            "acct",
+            "4915112345678",
+            OutboundContent.template("order_update", "de", List.of("42")),
+            1,
+            List.of(),
+            null);
     String first = send(sender, template, a);
-    assertEquals(first, send(sender, template.nextAttempt(), a), "same idempotency key, same provider id");
+    assertEquals(
+        first, send(sender, template.nextAttempt(), a), "same idempotency key, same provider id");
     var body = sim.sent().stream().filter(s -> "wa-t1".equals(s.idempotencyKey())).toList();
     assertEquals(1, body.size());
     assertEquals("order_update", body.get(0).body().path("template").path("name").asText());
-    assertEquals("42", body.get(0).body().path("template").path("components").path(0).path("parameters").path(0).path("text").asText());
-    ProviderError bad = failure(sender, request(Channel.WHATSAPP, "49151", "wa-x"), graph("access-token = wrong, phone-number-id = \"1\""));
+    assertEquals(
+        "42",
+        body.get(0)
+            .body()
+            .path("template")
+            .path("components")
+            .path(0)
+            .path("parameters")
+            .path(0)
+            .path("text")
+            .asText());
+    ProviderError bad =
+        failure(
+            sender,
+            request(Channel.WHATSAPP, "49151", "wa-x"),
+            graph("access-token = wrong, phone-number-id = \"1\""));
     assertFalse(bad.retryable(), "a 4xx other than 429 is not retried");
   }
 
@@ -95,11 +132,15 @@ class SendersAgainstSimulatorTest {
   void messengerWindowErrorMapsToWindowClosed() throws Exception {
     var a = graph("page-access-token = tok");
     var sender = new MessengerSender(http, Channel.MESSENGER);
-    assertTrue(send(sender, request(Channel.MESSENGER, "1254459154682919", "m1"), a).startsWith("m_"));
+    assertTrue(
+        send(sender, request(Channel.MESSENGER, "1254459154682919", "m1"), a).startsWith("m_"));
     sim.failNext(ProviderSimulator.Failure.WINDOW_CLOSED, 1);
-    assertEquals(ProviderError.Outcome.WINDOW_CLOSED, failure(sender, request(Channel.MESSENGER, "1254459154682919", "m2"), a).outcome());
+    assertEquals(
+        ProviderError.Outcome.WINDOW_CLOSED,
+        failure(sender, request(Channel.MESSENGER, "1254459154682919", "m2"), a).outcome());
     sim.failNext(ProviderSimulator.Failure.RATE_LIMIT, 1);
-    assertTrue(failure(sender, request(Channel.MESSENGER, "1254459154682919", "m3"), a).retryable());
+    assertTrue(
+        failure(sender, request(Channel.MESSENGER, "1254459154682919", "m3"), a).retryable());
   }
 
   @Test
@@ -108,22 +149,44 @@ class SendersAgainstSimulatorTest {
     var sender = new LineSender(http);
     send(sender, request(Channel.LINE, "U4af4980629", "l1"), a);
     send(sender, request(Channel.LINE, "U4af4980629", "l1").nextAttempt(), a);
-    assertEquals(1, sim.sent().stream().filter(s -> s.provider().equals("line") && s.text().equals("hello l1")).count());
+    assertEquals(
+        1,
+        sim.sent().stream()
+            .filter(s -> s.provider().equals("line") && s.text().equals("hello l1"))
+            .count());
   }
 
   @Test
   void viberTwilioTelegram() throws Exception {
-    String viberToken = send(new ViberSender(http), request(Channel.VIBER, "01234567890A=", "v1"), account("auth-token = tok"));
+    String viberToken =
+        send(
+            new ViberSender(http),
+            request(Channel.VIBER, "01234567890A=", "v1"),
+            account("auth-token = tok"));
     assertTrue(Long.parseLong(viberToken) > (1L << 53), "Viber's 64-bit token is kept exact");
     sim.failNext(ProviderSimulator.Failure.WINDOW_CLOSED, 1);
-    assertEquals(ProviderError.Outcome.RECIPIENT_UNREACHABLE,
-        failure(new ViberSender(http), request(Channel.VIBER, "01234567890A=", "v2"), account("auth-token = tok")).outcome());
+    assertEquals(
+        ProviderError.Outcome.RECIPIENT_UNREACHABLE,
+        failure(
+                new ViberSender(http),
+                request(Channel.VIBER, "01234567890A=", "v2"),
+                account("auth-token = tok"))
+            .outcome());
 
     var twilio = account("account-sid = AC1, auth-token = tok, from-number = \"+15005550006\"");
-    assertTrue(send(new TwilioSender(http), request(Channel.SMS, "+4915112345678", "s1"), twilio).startsWith("SM"));
+    assertTrue(
+        send(new TwilioSender(http), request(Channel.SMS, "+4915112345678", "s1"), twilio)
+            .startsWith("SM"));
     sim.failNext(ProviderSimulator.Failure.SERVER_ERROR, 1);
-    assertTrue(failure(new TwilioSender(http), request(Channel.SMS, "+4915112345678", "s2"), twilio).retryable());
+    assertTrue(
+        failure(new TwilioSender(http), request(Channel.SMS, "+4915112345678", "s2"), twilio)
+            .retryable());
 
-    assertEquals("1111111:" + (1000 + sim.sent().size()), send(new TelegramSender(http), request(Channel.TELEGRAM, "1111111", "t1"), account("bot-token = bot-1")));
+    assertEquals(
+        "1111111:" + (1000 + sim.sent().size()),
+        send(
+            new TelegramSender(http),
+            request(Channel.TELEGRAM, "1111111", "t1"),
+            account("bot-token = bot-1")));
   }
 }

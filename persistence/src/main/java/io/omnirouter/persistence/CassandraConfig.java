@@ -22,8 +22,7 @@ public final class CassandraConfig {
     driver.put("datastax-java-driver.basic.contact-points", contactPoints(c));
     String user = c.getString("username");
     if (!user.isBlank()) {
-      driver.put(
-          "datastax-java-driver.advanced.auth-provider.class", "PlainTextAuthProvider");
+      driver.put("datastax-java-driver.advanced.auth-provider.class", "PlainTextAuthProvider");
       driver.put("datastax-java-driver.advanced.auth-provider.username", user);
       driver.put("datastax-java-driver.advanced.auth-provider.password", c.getString("password"));
     }

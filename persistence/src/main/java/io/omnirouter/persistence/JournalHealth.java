@@ -75,10 +75,16 @@ public final class JournalHealth {
           .onMessage(ProbeDone.class, m -> finish(waiting, m.result(), probe))
           .onMessage(
               ProbeTimeout.class,
-              m -> finish(waiting, new Result(false, "journal did not answer within " + timeout), probe))
+              m ->
+                  finish(
+                      waiting,
+                      new Result(false, "journal did not answer within " + timeout),
+                      probe))
           .onMessage(
               ProbeStopped.class,
-              m -> finishStopped(waiting, new Result(false, "journal write or read failed (see log)")))
+              m ->
+                  finishStopped(
+                      waiting, new Result(false, "journal write or read failed (see log)")))
           .build();
     }
 
@@ -106,8 +112,7 @@ public final class JournalHealth {
                 queued.add(c.replyTo());
                 return Behaviors.same();
               })
-          .onMessage(
-              ProbeStopped.class, m -> queued.isEmpty() ? behavior() : startProbe(queued))
+          .onMessage(ProbeStopped.class, m -> queued.isEmpty() ? behavior() : startProbe(queued))
           .onMessage(ProbeDone.class, m -> Behaviors.same())
           .onMessage(ProbeTimeout.class, m -> Behaviors.same())
           .build();
@@ -152,7 +157,9 @@ public final class JournalHealth {
                       .thenRun(
                           next ->
                               ping.replyTo()
-                                  .tell(new Result(true, "journal round trip ok, ping " + next.pings()))))
+                                  .tell(
+                                      new Result(
+                                          true, "journal round trip ok, ping " + next.pings()))))
           .build();
     }
 

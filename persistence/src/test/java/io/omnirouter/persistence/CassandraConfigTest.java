@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class CassandraConfigTest {
 
   private static Config load(String app) {
-    return CassandraConfig.withDriverSettings(ConfigFactory.load(
+    return CassandraConfig.withDriverSettings(
+        ConfigFactory.load(
             ConfigFactory.parseString(app)
                 .withFallback(ConfigFactory.parseResources("omnirouter-persistence.conf"))));
   }

@@ -28,14 +28,14 @@ class ConversationJournalTest {
 
     ActorTestKit first = ActorTestKit.create("journal-a", TestCassandra.config(conf));
     try {
-      var conversation =
-          first.spawn(conversation(id, first));
+      var conversation = first.spawn(conversation(id, first));
       TestProbe<Conversation.Ack> acks = first.createTestProbe();
       for (int i = 1; i <= 5; i++) {
         conversation.tell(
             new Conversation.ReceiveMessage(
                 message("wamid." + i, t0.plus(i, ChronoUnit.MINUTES)), acks.getRef()));
-        assertEquals(new Conversation.Stored(i), acks.receiveMessage(java.time.Duration.ofSeconds(15)));
+        assertEquals(
+            new Conversation.Stored(i), acks.receiveMessage(java.time.Duration.ofSeconds(15)));
       }
     } finally {
       first.shutdownTestKit();
@@ -43,27 +43,33 @@ class ConversationJournalTest {
 
     ActorTestKit second = ActorTestKit.create("journal-b", TestCassandra.config(conf));
     try {
-      ActorRef<Conversation.Command> recovered =
-          second.spawn(conversation(id, second));
+      ActorRef<Conversation.Command> recovered = second.spawn(conversation(id, second));
       TestProbe<Conversation.Summary> summary = second.createTestProbe();
       recovered.tell(new Conversation.GetSummary(summary.getRef()));
       Conversation.Summary s = summary.receiveMessage(java.time.Duration.ofSeconds(15));
       assertEquals(5, s.messageCount());
       assertEquals(t0.plus(5, ChronoUnit.MINUTES), s.lastInboundAt().get(Channel.WHATSAPP));
       assertEquals(
-          List.of("whatsapp:wamid.1", "whatsapp:wamid.2", "whatsapp:wamid.3", "whatsapp:wamid.4", "whatsapp:wamid.5"),
+          List.of(
+              "whatsapp:wamid.1",
+              "whatsapp:wamid.2",
+              "whatsapp:wamid.3",
+              "whatsapp:wamid.4",
+              "whatsapp:wamid.5"),
           s.recentProviderIds());
 
       // the recovered dedup window still knows the old ids
       TestProbe<Conversation.Ack> acks = second.createTestProbe();
       recovered.tell(new Conversation.ReceiveMessage(message("wamid.2", t0), acks.getRef()));
-      assertInstanceOf(Conversation.Duplicate.class, acks.receiveMessage(java.time.Duration.ofSeconds(15)));
+      assertInstanceOf(
+          Conversation.Duplicate.class, acks.receiveMessage(java.time.Duration.ofSeconds(15)));
     } finally {
       second.shutdownTestKit();
     }
   }
 
-  private static org.apache.pekko.actor.typed.Behavior<Conversation.Command> conversation(String id, ActorTestKit kit) {
+  private static org.apache.pekko.actor.typed.Behavior<Conversation.Command> conversation(
+      String id, ActorTestKit kit) {
     var ports =
         new Conversation.Ports() {
           public void enqueue(String team, io.omnirouter.core.routing.QueuedConversation c) {}

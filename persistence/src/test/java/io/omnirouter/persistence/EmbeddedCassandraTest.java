@@ -20,7 +20,8 @@ class EmbeddedCassandraTest {
     var options =
         EmbeddedCassandra.Options.defaults(
                 Files.createTempDirectory("reuse"), root.resolve("conf/cassandra.yaml"))
-            .withPorts(TestCassandra.CQL_PORT, TestCassandra.CQL_PORT + 1, TestCassandra.CQL_PORT + 2);
+            .withPorts(
+                TestCassandra.CQL_PORT, TestCassandra.CQL_PORT + 1, TestCassandra.CQL_PORT + 2);
     try (EmbeddedCassandra second = EmbeddedCassandra.start(options)) {
       assertFalse(second.owned(), "a second start must reuse, not fork another Cassandra");
     }

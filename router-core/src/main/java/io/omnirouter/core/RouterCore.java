@@ -85,7 +85,12 @@ public final class RouterCore {
     sharding.init(
         Entity.of(
             Agent.ENTITY_KEY,
-            ctx -> Agent.create(ctx.getEntityId(), agentSettings, agentPorts(EntityIds.workspace(ctx.getEntityId())), clock)));
+            ctx ->
+                Agent.create(
+                    ctx.getEntityId(),
+                    agentSettings,
+                    agentPorts(EntityIds.workspace(ctx.getEntityId())),
+                    clock)));
 
     sharding.init(
         Entity.of(
@@ -93,18 +98,25 @@ public final class RouterCore {
             ctx -> {
               String ws = EntityIds.workspace(ctx.getEntityId());
               String team = EntityIds.local(ctx.getEntityId());
-              return TeamRouter.create(ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
+              return TeamRouter.create(
+                  ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
             }));
 
     sharding.init(
         Entity.of(
             Identity.ENTITY_KEY,
-            ctx -> Identity.create(ctx.getEntityId(), autoMerge, identityPorts(EntityIds.workspace(ctx.getEntityId())))));
+            ctx ->
+                Identity.create(
+                    ctx.getEntityId(),
+                    autoMerge,
+                    identityPorts(EntityIds.workspace(ctx.getEntityId())))));
 
     sharding.init(
         Entity.of(
             Contact.ENTITY_KEY,
-            ctx -> Contact.create(ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId())))));
+            ctx ->
+                Contact.create(
+                    ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId())))));
   }
 
   /** Applies the configured agent profiles (a no-op for unchanged ones). */
@@ -120,13 +132,25 @@ public final class RouterCore {
                                     .<Done>ask(
                                         r ->
                                             new Agent.Configure(
-                                                new Agent.Profile(a.name(), a.teams(), a.capacity(), a.languages(), List.of()),
+                                                new Agent.Profile(
+                                                    a.name(),
+                                                    a.teams(),
+                                                    a.capacity(),
+                                                    a.languages(),
+                                                    List.of()),
                                                 r),
                                         timeout)))
             .toList();
-    CompletionStage<List<Done>> result = java.util.concurrent.CompletableFuture.completedFuture(new java.util.ArrayList<>());
+    CompletionStage<List<Done>> result =
+        java.util.concurrent.CompletableFuture.completedFuture(new java.util.ArrayList<>());
     for (CompletionStage<Done> s : all) {
-      result = result.thenCombine(s, (list, d) -> { list.add(d); return list; });
+      result =
+          result.thenCombine(
+              s,
+              (list, d) -> {
+                list.add(d);
+                return list;
+              });
     }
     return result;
   }
@@ -138,14 +162,20 @@ public final class RouterCore {
    * Completes once the message is durable (or known as a duplicate).
    */
   public CompletionStage<Conversation.Ack> receive(
-      String workspace, InboundMessage message, List<String> hints, String displayName, Duration timeout) {
-    String identity = IdentityKey.of(message.channel(), message.channelAccount(), message.senderId());
+      String workspace,
+      InboundMessage message,
+      List<String> hints,
+      String displayName,
+      Duration timeout) {
+    String identity =
+        IdentityKey.of(message.channel(), message.channelAccount(), message.senderId());
     return identity(workspace, identity)
         .<Identity.Resolved>ask(r -> new Identity.Resolve(hints, displayName, r), timeout)
         .thenCompose(
             resolved ->
                 conversation(workspace, resolved.contactId())
-                    .<Conversation.Ack>ask(r -> new Conversation.ReceiveMessage(message, r), timeout));
+                    .<Conversation.Ack>ask(
+                        r -> new Conversation.ReceiveMessage(message, r), timeout));
   }
 
   /**
@@ -153,20 +183,30 @@ public final class RouterCore {
    * this router did not send are ignored there).
    */
   public CompletionStage<Done> recordDelivery(
-      String workspace, Channel channel, String account, io.omnirouter.core.model.Inbound.Status status, Duration timeout) {
+      String workspace,
+      Channel channel,
+      String account,
+      io.omnirouter.core.model.Inbound.Status status,
+      Duration timeout) {
     if (status.recipient() == null) {
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     }
     String identity = IdentityKey.of(channel, account, status.recipient());
     return identity(workspace, identity)
         .<Identity.LookupResult>ask(Identity.Lookup::new, timeout)
-        .thenApply(found -> {
-          if (found.contactId() != null) {
-            conversation(workspace, found.contactId())
-                .tell(new Conversation.RecordDelivery(status.providerMessageId(), status.status(), status.error(), status.at()));
-          }
-          return Done.getInstance();
-        });
+        .thenApply(
+            found -> {
+              if (found.contactId() != null) {
+                conversation(workspace, found.contactId())
+                    .tell(
+                        new Conversation.RecordDelivery(
+                            status.providerMessageId(),
+                            status.status(),
+                            status.error(),
+                            status.at()));
+              }
+              return Done.getInstance();
+            });
   }
 
   public EntityRef<Conversation.Command> conversation(String workspace, String contactId) {
@@ -220,7 +260,10 @@ public final class RouterCore {
     List<String> members =
         ws == null
             ? List.of()
-            : ws.agents().stream().filter(a -> a.teams().contains(team)).map(Workspaces.AgentProfile::id).toList();
+            : ws.agents().stream()
+                .filter(a -> a.teams().contains(team))
+                .map(Workspaces.AgentProfile::id)
+                .toList();
     return new TeamRouter.Settings(strategy, members, stepTimeout);
   }
 
@@ -233,7 +276,8 @@ public final class RouterCore {
 
       @Override
       public void dequeue(String team, String conversationId, String reason) {
-        team(EntityIds.workspace(conversationId), team).tell(new TeamRouter.Dequeue(conversationId, reason));
+        team(EntityIds.workspace(conversationId), team)
+            .tell(new TeamRouter.Dequeue(conversationId, reason));
       }
 
       @Override
@@ -262,7 +306,10 @@ public final class RouterCore {
 
       @Override
       public void unassignForOffline(String conversationId, String agentId) {
-        conversationById(conversationId).tell(new Conversation.Unassign("agent " + agentId + " went offline", "system", agentId, null));
+        conversationById(conversationId)
+            .tell(
+                new Conversation.Unassign(
+                    "agent " + agentId + " went offline", "system", agentId, null));
       }
     };
   }
@@ -270,7 +317,8 @@ public final class RouterCore {
   private TeamRouter.Ports teamPorts(String workspace) {
     return new TeamRouter.Ports() {
       @Override
-      public void reserve(String agentId, String conversationId, ActorRef<Agent.ReserveReply> replyTo) {
+      public void reserve(
+          String agentId, String conversationId, ActorRef<Agent.ReserveReply> replyTo) {
         agent(workspace, agentId).tell(new Agent.Reserve(conversationId, replyTo));
       }
 
@@ -286,12 +334,14 @@ public final class RouterCore {
 
       @Override
       public void offer(Assignment assignment, ActorRef<TeamRouter.OfferReply> replyTo) {
-        conversationById(assignment.conversationId()).tell(new Conversation.Offer(assignment, replyTo));
+        conversationById(assignment.conversationId())
+            .tell(new Conversation.Offer(assignment, replyTo));
       }
 
       @Override
       public void windowClosedWhileQueued(String conversationId, long episode, Instant closedAt) {
-        conversationById(conversationId).tell(new Conversation.WindowClosedWhileQueued(episode, closedAt));
+        conversationById(conversationId)
+            .tell(new Conversation.WindowClosedWhileQueued(episode, closedAt));
       }
     };
   }

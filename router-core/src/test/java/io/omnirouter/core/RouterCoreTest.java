@@ -116,17 +116,23 @@ class RouterCoreTest {
   }
 
   String contactOf(String ws, String identityKey) throws Exception {
-    return await(core.identity(ws, identityKey).<Identity.LookupResult>ask(Identity.Lookup::new, T)).contactId();
+    return await(core.identity(ws, identityKey).<Identity.LookupResult>ask(Identity.Lookup::new, T))
+        .contactId();
   }
 
   @Test
-  void aMessageIsQueuedThenAssignedWhenAnAgentComesOnlineThenFreedCapacityDrainsTheQueue() throws Exception {
+  void aMessageIsQueuedThenAssignedWhenAnAgentComesOnlineThenFreedCapacityDrainsTheQueue()
+      throws Exception {
     // everyone offline: two customers wait
     presence(WS, "ann", Presence.OFFLINE);
     String phone1 = "49151" + (10000000 + new java.util.Random().nextInt(89999999));
     String phone2 = "49152" + (10000000 + new java.util.Random().nextInt(89999999));
-    assertInstanceOf(Conversation.Stored.class, await(core.receive(WS, wa(phone1, "m-" + UUID.randomUUID()), List.of(), "C1", T)));
-    assertInstanceOf(Conversation.Stored.class, await(core.receive(WS, wa(phone2, "m-" + UUID.randomUUID()), List.of(), "C2", T)));
+    assertInstanceOf(
+        Conversation.Stored.class,
+        await(core.receive(WS, wa(phone1, "m-" + UUID.randomUUID()), List.of(), "C1", T)));
+    assertInstanceOf(
+        Conversation.Stored.class,
+        await(core.receive(WS, wa(phone2, "m-" + UUID.randomUUID()), List.of(), "C2", T)));
     String c1 = contactOf(WS, IdentityKey.phone(phone1));
     String c2 = contactOf(WS, IdentityKey.phone(phone2));
     assertEquals(Conversation.Status.QUEUED, summary(WS, c1).status());
@@ -134,11 +140,16 @@ class RouterCoreTest {
     // Ann (capacity 1) comes online: exactly one of them is assigned to her at once
     presence(WS, "ann", Presence.ONLINE);
     TestProbe<Object> probe = testKit.createTestProbe();
-    probe.awaitAssert(T, () -> {
-      long assigned = java.util.stream.Stream.of(c1, c2).filter(c -> status(WS, c) == Conversation.Status.ASSIGNED).count();
-      assertEquals(1, assigned);
-      return null;
-    });
+    probe.awaitAssert(
+        T,
+        () -> {
+          long assigned =
+              java.util.stream.Stream.of(c1, c2)
+                  .filter(c -> status(WS, c) == Conversation.Status.ASSIGNED)
+                  .count();
+          assertEquals(1, assigned);
+          return null;
+        });
     String first = status(WS, c1) == Conversation.Status.ASSIGNED ? c1 : c2;
     String second = first.equals(c1) ? c2 : c1;
     assertEquals("ann", summary(WS, first).assignee());
@@ -147,18 +158,26 @@ class RouterCoreTest {
     assertEquals("least-loaded", why.strategy());
 
     // resolving frees Ann's slot: the waiting one is hers immediately
-    await(core.conversation(WS, first).<StatusReply<Conversation.Summary>>ask(r -> new Conversation.Resolve("ann", r), T));
-    probe.awaitAssert(T, () -> {
-      assertEquals("ann", assignee(WS, second));
-      return null;
-    });
+    await(
+        core.conversation(WS, first)
+            .<StatusReply<Conversation.Summary>>ask(r -> new Conversation.Resolve("ann", r), T));
+    probe.awaitAssert(
+        T,
+        () -> {
+          assertEquals("ann", assignee(WS, second));
+          return null;
+        });
     AgentView ann = await(core.agent(WS, "ann").ask(Agent.Get::new, T));
     assertEquals(1, ann.load());
-    await(core.conversation(WS, second).<StatusReply<Conversation.Summary>>ask(r -> new Conversation.Resolve("ann", r), T));
-    probe.awaitAssert(T, () -> {
-      assertEquals(0, await(core.agent(WS, "ann").ask(Agent.Get::new, T)).load());
-      return null;
-    });
+    await(
+        core.conversation(WS, second)
+            .<StatusReply<Conversation.Summary>>ask(r -> new Conversation.Resolve("ann", r), T));
+    probe.awaitAssert(
+        T,
+        () -> {
+          assertEquals(0, await(core.agent(WS, "ann").ask(Agent.Get::new, T)).load());
+          return null;
+        });
   }
 
   @Test
@@ -166,7 +185,8 @@ class RouterCoreTest {
     String phone = "49160" + (10000000 + new java.util.Random().nextInt(89999999));
     List<CompletableFuture<Conversation.Ack>> acks = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      acks.add(core.receive("acme", wa(phone, "burst-" + i), List.of(), null, T).toCompletableFuture());
+      acks.add(
+          core.receive("acme", wa(phone, "burst-" + i), List.of(), null, T).toCompletableFuture());
     }
     Set<Long> sequences = new HashSet<>();
     for (var a : acks) {
@@ -183,14 +203,24 @@ class RouterCoreTest {
   }
 
   @Test
-  void aNewIdentityCarryingAKnownEmailJoinsThatContactAndExplicitMergeForwardsLaterMessages() throws Exception {
+  void aNewIdentityCarryingAKnownEmailJoinsThatContactAndExplicitMergeForwardsLaterMessages()
+      throws Exception {
     String email = "ann." + UUID.randomUUID() + "@example.com";
-    var mail = new InboundMessage(Channel.EMAIL, "mail-1", "<" + UUID.randomUUID() + "@mail>", email, "help", Instant.now());
+    var mail =
+        new InboundMessage(
+            Channel.EMAIL,
+            "mail-1",
+            "<" + UUID.randomUUID() + "@mail>",
+            email,
+            "help",
+            Instant.now());
     await(core.receive("acme", mail, List.of(), "Ann", T));
     String byMail = contactOf(IdentityKey.email(email));
 
     // a web-chat visitor who typed the same address lands in the same contact
-    var web = new InboundMessage(Channel.WEBCHAT, "web-1", "w1", "visitor-" + UUID.randomUUID(), "hi", Instant.now());
+    var web =
+        new InboundMessage(
+            Channel.WEBCHAT, "web-1", "w1", "visitor-" + UUID.randomUUID(), "hi", Instant.now());
     await(core.receive("acme", web, List.of(IdentityKey.email(email)), null, T));
     assertEquals(byMail, contactOf(IdentityKey.of(Channel.WEBCHAT, "web-1", web.senderId())));
 
@@ -199,13 +229,19 @@ class RouterCoreTest {
     await(core.receive("acme", wa(phone, "p1"), List.of(), null, T));
     String byPhone = contactOf(IdentityKey.phone(phone));
     long before = summary(byMail).messageCount();
-    var merged = await(core.contact("acme", byPhone).<StatusReply<Contact.Summary>>ask(r -> new Contact.MergeInto(byMail, "sup", r), T));
+    var merged =
+        await(
+            core.contact("acme", byPhone)
+                .<StatusReply<Contact.Summary>>ask(
+                    r -> new Contact.MergeInto(byMail, "sup", r), T));
     assertEquals(byMail, merged.getValue().mergedInto());
     TestProbe<Object> probe = testKit.createTestProbe();
-    probe.awaitAssert(T, () -> {
-      assertEquals(byMail, contactOf(IdentityKey.phone(phone)));
-      return null;
-    });
+    probe.awaitAssert(
+        T,
+        () -> {
+          assertEquals(byMail, contactOf(IdentityKey.phone(phone)));
+          return null;
+        });
     await(core.receive("acme", wa(phone, "p2"), List.of(), null, T));
     assertEquals(before + 1, summary(byMail).messageCount());
     assertEquals(1, summary(byPhone).messageCount(), "the merged thread keeps its history");
@@ -232,7 +268,14 @@ class RouterCoreTest {
 
   @Test
   void unknownAccountFallsBackToTheFirstTeam() throws Exception {
-    var msg = new InboundMessage(Channel.WHATSAPP, "wa-unknown", "x1", "4917711111" + new java.util.Random().nextInt(99), "hi", Instant.now());
+    var msg =
+        new InboundMessage(
+            Channel.WHATSAPP,
+            "wa-unknown",
+            "x1",
+            "4917711111" + new java.util.Random().nextInt(99),
+            "hi",
+            Instant.now());
     await(core.receive("acme", msg, List.of(), null, T));
     assertEquals("support", summary(contactOf(IdentityKey.phone(msg.senderId()))).team());
   }
@@ -245,10 +288,15 @@ class RouterCoreTest {
     String inAcme = contactOf("acme", IdentityKey.phone(phone));
     String inOther = contactOf("other", IdentityKey.phone(phone));
     assertEquals(1, summary("acme", inAcme).messageCount());
-    assertEquals(1, summary("other", inOther).messageCount(), "the same provider id in another workspace is another message");
+    assertEquals(
+        1,
+        summary("other", inOther).messageCount(),
+        "the same provider id in another workspace is another message");
     assertTrue(summary("acme", inAcme).conversationId().startsWith("acme~"));
     assertTrue(summary("other", inOther).conversationId().startsWith("other~"));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EntityIds.of("a~b", "x"),
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> EntityIds.of("a~b", "x"),
         "a workspace id cannot smuggle the separator");
   }
 }

@@ -5,8 +5,8 @@ import io.omnirouter.core.contact.Contact;
 import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
-import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.Inbound;
+import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.model.OutboundRequest;
 import io.omnirouter.core.model.ProviderError;
@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every command, reply, event and state round-trips through the configured (CBOR) serializer —
- * and every concrete type of each sealed protocol is covered (checked below).
+ * Every command, reply, event and state round-trips through the configured (CBOR) serializer — and
+ * every concrete type of each sealed protocol is covered (checked below).
  */
 class SerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -47,26 +47,74 @@ class SerializationTest {
   static Stream<Object> messages() {
     Instant at = Instant.parse("2026-11-22T10:15:30.123Z");
     InboundMessage message =
-        new InboundMessage(Channel.WECHAT, "wx-oa", "1234567890123456789", "oABC", "你好 \uD83D\uDE00", at);
+        new InboundMessage(
+            Channel.WECHAT, "wx-oa", "1234567890123456789", "oABC", "你好 \uD83D\uDE00", at);
     var dedup = DedupWindow.empty().plus("a", 10).plus("b", 10);
     var view = new AgentView("alice", Presence.ONLINE, 3, 1, Set.of("en"), Set.of("billing"), at);
-    var queued = new QueuedConversation("ws~c1", 2, 1, at, at, "en", Set.of("billing"), "bob", null);
+    var queued =
+        new QueuedConversation("ws~c1", 2, 1, at, at, "en", Set.of("billing"), "bob", null);
     var assignment =
-        new Assignment("ws~c1", 2, "alice", "support",
-            new Assignment.Reason("least-loaded", List.of(new Assignment.Candidate("alice", 1, 3)), "lowest load 1"),
-            true, at);
-    var decision = ChannelWindows.decide(Channel.WHATSAPP, ChannelWindows.Kind.FREE_FORM, ChannelWindows.Context.lastInbound(at), at);
+        new Assignment(
+            "ws~c1",
+            2,
+            "alice",
+            "support",
+            new Assignment.Reason(
+                "least-loaded", List.of(new Assignment.Candidate("alice", 1, 3)), "lowest load 1"),
+            true,
+            at);
+    var decision =
+        ChannelWindows.decide(
+            Channel.WHATSAPP,
+            ChannelWindows.Kind.FREE_FORM,
+            ChannelWindows.Context.lastInbound(at),
+            at);
     var content = OutboundContent.template("order_update", "en", List.of("A-1"));
-    var profile = new Agent.Profile("Alice", List.of("support"), 3, List.of("en"), List.of("billing"));
+    var profile =
+        new Agent.Profile("Alice", List.of("support"), 3, List.of("en"), List.of("billing"));
     var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi");
     var summary =
-        new Conversation.Summary("ws~c1", Conversation.Status.ASSIGNED, 2, "support", "alice", 1, Set.of("vip"), 7,
-            Map.of(Channel.WECHAT, at), Map.of(Channel.WHATSAPP, decision), false, null, List.of(assignment), List.of("wechat:1"), 1, Map.of("m1", "sent"));
+        new Conversation.Summary(
+            "ws~c1",
+            Conversation.Status.ASSIGNED,
+            2,
+            "support",
+            "alice",
+            1,
+            Set.of("vip"),
+            7,
+            Map.of(Channel.WECHAT, at),
+            Map.of(Channel.WHATSAPP, decision),
+            false,
+            null,
+            List.of(assignment),
+            List.of("wechat:1"),
+            1,
+            Map.of("m1", "sent"));
     var state =
-        new Conversation.State(Conversation.Status.ASSIGNED, 2, "support", "alice", "bob", null, 1, Set.of("vip"), 7,
-            Map.of(Channel.WECHAT, endpoint), dedup, at, 1, List.of(assignment),
-            Map.of("m1", new OutboundRequest("ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2, List.of(), null)), Map.of("wamid.9", "m0"), Map.of("m0", "delivered"));
-    var error = new ProviderError("131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED);
+        new Conversation.State(
+            Conversation.Status.ASSIGNED,
+            2,
+            "support",
+            "alice",
+            "bob",
+            null,
+            1,
+            Set.of("vip"),
+            7,
+            Map.of(Channel.WECHAT, endpoint),
+            dedup,
+            at,
+            1,
+            List.of(assignment),
+            Map.of(
+                "m1",
+                new OutboundRequest(
+                    "ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2, List.of(), null)),
+            Map.of("wamid.9", "m0"),
+            Map.of("m0", "delivered"));
+    var error =
+        new ProviderError("131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED);
     return Stream.of(
         // Conversation
         new Conversation.ReceiveMessage(message, ref()),
@@ -101,7 +149,17 @@ class SerializationTest {
         new Conversation.PriorityChanged(2, "sup"),
         new Conversation.TagsChanged(Set.of("vip")),
         new Conversation.NoteAdded(4, "note", "alice", at),
-        new Conversation.ReplyQueued(5, "m1", Channel.EMAIL, "mail-1", "ann@example.com", content, "alice", at, List.of("<a@x>"), "Re: hi"),
+        new Conversation.ReplyQueued(
+            5,
+            "m1",
+            Channel.EMAIL,
+            "mail-1",
+            "ann@example.com",
+            content,
+            "alice",
+            at,
+            List.of("<a@x>"),
+            "Re: hi"),
         new Conversation.WindowExpiredWhileQueued(2, at),
         new Conversation.RecordSendResult("m1", "wamid.9", null),
         new Conversation.RecordSendResult("m1", null, error),
@@ -156,7 +214,8 @@ class SerializationTest {
         new Contact.MergeInto("ct-2", "sup", ref()),
         new Contact.Absorb("ct-1", List.of("phone:+491")),
         new Contact.Get(ref()),
-        new Contact.Summary("ct-1", "Ann", List.of("phone:+491"), Map.of("plan", "gold"), null, List.of()),
+        new Contact.Summary(
+            "ct-1", "Ann", List.of("phone:+491"), Map.of("plan", "gold"), null, List.of()),
         new Contact.IdentityAdded("phone:+491", "Ann"),
         new Contact.Updated("Ann", Map.of()),
         new Contact.MergedInto("ct-2", "sup"),
@@ -174,11 +233,13 @@ class SerializationTest {
   void everyPublicProtocolTypeIsCovered() {
     Set<Class<?>> covered = new java.util.HashSet<>();
     messages().forEach(m -> covered.add(m.getClass()));
-    for (Class<?> owner : List.of(Conversation.class, Agent.class, TeamRouter.class, Identity.class, Contact.class)) {
+    for (Class<?> owner :
+        List.of(Conversation.class, Agent.class, TeamRouter.class, Identity.class, Contact.class)) {
       for (Class<?> nested : owner.getDeclaredClasses()) {
-        boolean protocol = CborSerializable.class.isAssignableFrom(nested)
-            && !nested.isInterface()
-            && java.lang.reflect.Modifier.isPublic(nested.getModifiers());
+        boolean protocol =
+            CborSerializable.class.isAssignableFrom(nested)
+                && !nested.isInterface()
+                && java.lang.reflect.Modifier.isPublic(nested.getModifiers());
         if (protocol && !covered.contains(nested)) {
           throw new AssertionError("no round-trip case for " + nested.getName());
         }

@@ -32,7 +32,10 @@ public final class HealthRoutes extends AllDirectives {
 
   public Route routes() {
     return concat(
-        path("health", () -> get(() -> complete(StatusCodes.OK, Map.of("status", "UP"), Jackson.marshaller()))),
+        path(
+            "health",
+            () ->
+                get(() -> complete(StatusCodes.OK, Map.of("status", "UP"), Jackson.marshaller()))),
         path("ready", () -> get(() -> onSuccess(ready(), this::readiness))));
   }
 
@@ -54,7 +57,13 @@ public final class HealthRoutes extends AllDirectives {
         .handle(
             (result, error) ->
                 error != null
-                    ? Map.of("ready", false, "cluster", cluster, "journal", "no answer: " + error.getMessage())
+                    ? Map.of(
+                        "ready",
+                        false,
+                        "cluster",
+                        cluster,
+                        "journal",
+                        "no answer: " + error.getMessage())
                     : Map.of("ready", result.ok(), "cluster", cluster, "journal", result.detail()));
   }
 }

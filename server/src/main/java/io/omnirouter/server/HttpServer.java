@@ -25,7 +25,9 @@ public final class HttpServer {
               } else {
                 binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
                 InetSocketAddress address = binding.localAddress();
-                system.log().info("HTTP on http://{}:{}/", address.getHostString(), address.getPort());
+                system
+                    .log()
+                    .info("HTTP on http://{}:{}/", address.getHostString(), address.getPort());
               }
             });
   }

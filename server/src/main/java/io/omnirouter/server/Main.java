@@ -82,27 +82,45 @@ public final class Main {
               .whenComplete(
                   (done, error) -> {
                     if (error != null) {
-                      system.log().warn("Applying agent profiles failed (retried at next start)", error);
+                      system
+                          .log()
+                          .warn("Applying agent profiles failed (retried at next start)", error);
                     }
                   });
 
-          String nodeKey = self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
+          String nodeKey =
+              self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
           ActorRef<JournalHealth.Command> journalHealth =
-              ctx.spawn(JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
+              ctx.spawn(
+                  JournalHealth.create(nodeKey, settings.readinessTimeout()), "journal-health");
 
           Connectors connectors = new Connectors(workspaces, java.time.Clock.systemUTC());
           WebChatSessions webchat = new WebChatSessions();
           var outbound =
-              new OutboundDispatcher(system, core, connectors, Senders.all(system, config, webchat), OutboundDispatcher.Settings.fromConfig(config));
+              new OutboundDispatcher(
+                  system,
+                  core,
+                  connectors,
+                  Senders.all(system, config, webchat),
+                  OutboundDispatcher.Settings.fromConfig(config));
           core.onOutbound(outbound::dispatch);
           var webhooks =
-              new WebhookRoutes(system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
+              new WebhookRoutes(
+                  system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
           var webchatRoutes =
-              new WebChatRoutes(system, core, connectors, webchat, config.getDuration("omnirouter.webhooks.store-timeout"));
+              new WebChatRoutes(
+                  system,
+                  core,
+                  connectors,
+                  webchat,
+                  config.getDuration("omnirouter.webhooks.store-timeout"));
           var routes =
-              webhooks.routes()
+              webhooks
+                  .routes()
                   .orElse(webchatRoutes.routes())
-                  .orElse(new HealthRoutes(system, journalHealth, settings.readinessTimeout()).routes());
+                  .orElse(
+                      new HealthRoutes(system, journalHealth, settings.readinessTimeout())
+                          .routes());
           HttpServer.start(system, routes, settings.interfaceName(), settings.port());
           return Behaviors.empty();
         });

@@ -38,18 +38,32 @@ public final class OutboundDispatcher {
   private final Connectors connectors;
   private final Map<io.omnirouter.core.model.Channel, ChannelSender> senders;
   private final Settings settings;
-  private final Map<String, SourceQueueWithComplete<OutboundRequest>> queues = new ConcurrentHashMap<>();
+  private final Map<String, SourceQueueWithComplete<OutboundRequest>> queues =
+      new ConcurrentHashMap<>();
 
-  public record Settings(int defaultRatePerSecond, int maxAttempts, Duration minBackoff, Duration maxBackoff, int parallelism) {
+  public record Settings(
+      int defaultRatePerSecond,
+      int maxAttempts,
+      Duration minBackoff,
+      Duration maxBackoff,
+      int parallelism) {
     public static Settings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.outbound");
-      return new Settings(c.getInt("rate-per-second"), c.getInt("max-attempts"), c.getDuration("min-backoff"),
-          c.getDuration("max-backoff"), c.getInt("parallelism"));
+      return new Settings(
+          c.getInt("rate-per-second"),
+          c.getInt("max-attempts"),
+          c.getDuration("min-backoff"),
+          c.getDuration("max-backoff"),
+          c.getInt("parallelism"));
     }
   }
 
-  public OutboundDispatcher(ActorSystem<?> system, RouterCore core, Connectors connectors,
-      Map<io.omnirouter.core.model.Channel, ChannelSender> senders, Settings settings) {
+  public OutboundDispatcher(
+      ActorSystem<?> system,
+      RouterCore core,
+      Connectors connectors,
+      Map<io.omnirouter.core.model.Channel, ChannelSender> senders,
+      Settings settings) {
     this.system = system;
     this.core = core;
     this.connectors = connectors;
@@ -61,54 +75,88 @@ public final class OutboundDispatcher {
     var account = connectors.account(request.channel(), request.channelAccount());
     ChannelSender sender = senders.get(request.channel());
     if (account.isEmpty() || sender == null) {
-      record(request, null, new ProviderError("no-sender", "no sender for " + request.channel().key() + "/" + request.channelAccount(), ProviderError.Outcome.REJECTED));
+      record(
+          request,
+          null,
+          new ProviderError(
+              "no-sender",
+              "no sender for " + request.channel().key() + "/" + request.channelAccount(),
+              ProviderError.Outcome.REJECTED));
       return;
     }
     queue(sender, account.get())
         .offer(request)
-        .thenAccept(result -> {
-          if (result != QueueOfferResult.enqueued()) {
-            log.warn("Outbound queue for {}/{} refused {} ({}); it stays pending in its conversation",
-                request.channel().key(), request.channelAccount(), request.messageId(), result);
-          }
+        .thenAccept(
+            result -> {
+              if (result != QueueOfferResult.enqueued()) {
+                log.warn(
+                    "Outbound queue for {}/{} refused {} ({}); it stays pending in its conversation",
+                    request.channel().key(),
+                    request.channelAccount(),
+                    request.messageId(),
+                    result);
+              }
+            });
+  }
+
+  private SourceQueueWithComplete<OutboundRequest> queue(
+      ChannelSender sender, AccountSettings account) {
+    String key = sender.channel().key() + "/" + account.account();
+    return queues.computeIfAbsent(
+        key,
+        k -> {
+          int rate =
+              Integer.parseInt(
+                  account.optional(
+                      "rate-per-second", Integer.toString(settings.defaultRatePerSecond())));
+          return Source.<OutboundRequest>queue(10_000, OverflowStrategy.dropNew())
+              .throttle(rate, Duration.ofSeconds(1))
+              .mapAsyncUnordered(settings.parallelism(), r -> attempt(sender, account, r, 1))
+              .to(Sink.ignore())
+              .run(system);
         });
   }
 
-  private SourceQueueWithComplete<OutboundRequest> queue(ChannelSender sender, AccountSettings account) {
-    String key = sender.channel().key() + "/" + account.account();
-    return queues.computeIfAbsent(key, k -> {
-      int rate = Integer.parseInt(account.optional("rate-per-second", Integer.toString(settings.defaultRatePerSecond())));
-      return Source.<OutboundRequest>queue(10_000, OverflowStrategy.dropNew())
-          .throttle(rate, Duration.ofSeconds(1))
-          .mapAsyncUnordered(settings.parallelism(), r -> attempt(sender, account, r, 1))
-          .to(Sink.ignore())
-          .run(system);
-    });
-  }
-
-  private CompletionStage<Void> attempt(ChannelSender sender, AccountSettings account, OutboundRequest r, int attempt) {
+  private CompletionStage<Void> attempt(
+      ChannelSender sender, AccountSettings account, OutboundRequest r, int attempt) {
     CompletionStage<String> sent;
     try {
       sent = sender.send(r, account);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    return sent.handle((providerId, error) -> {
-          if (error == null) {
-            record(r, providerId, null);
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-          ProviderError pe = cause instanceof SendFailure f ? f.error()
-              : new ProviderError("io", cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause instanceof IllegalStateException ? ProviderError.Outcome.REJECTED : ProviderError.Outcome.TRANSIENT);
-          if (pe.retryable() && attempt < settings.maxAttempts()) {
-            Duration backoff = backoff(attempt);
-            return Patterns.after(backoff, system.classicSystem().scheduler(), system.executionContext(),
-                () -> attempt(sender, account, r, attempt + 1)).toCompletableFuture();
-          }
-          record(r, null, pe);
-          return CompletableFuture.<Void>completedFuture(null);
-        })
+    return sent.handle(
+            (providerId, error) -> {
+              if (error == null) {
+                record(r, providerId, null);
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              ProviderError pe =
+                  cause instanceof SendFailure f
+                      ? f.error()
+                      : new ProviderError(
+                          "io",
+                          cause.getMessage() == null ? cause.toString() : cause.getMessage(),
+                          cause instanceof IllegalStateException
+                              ? ProviderError.Outcome.REJECTED
+                              : ProviderError.Outcome.TRANSIENT);
+              if (pe.retryable() && attempt < settings.maxAttempts()) {
+                Duration backoff = backoff(attempt);
+                return Patterns.after(
+                        backoff,
+                        system.classicSystem().scheduler(),
+                        system.executionContext(),
+                        () -> attempt(sender, account, r, attempt + 1))
+                    .toCompletableFuture();
+              }
+              record(r, null, pe);
+              return CompletableFuture.<Void>completedFuture(null);
+            })
         .thenCompose(x -> x);
   }
 
@@ -118,7 +166,13 @@ public final class OutboundDispatcher {
   }
 
   private void record(OutboundRequest r, String providerId, ProviderError error) {
-    Kamon.counter("omnirouter.outbound").withTag("channel", r.channel().key()).withTag("outcome", error == null ? "sent" : error.outcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
-    core.conversationById(r.conversationId()).tell(new Conversation.RecordSendResult(r.messageId(), providerId, error));
+    Kamon.counter("omnirouter.outbound")
+        .withTag("channel", r.channel().key())
+        .withTag(
+            "outcome",
+            error == null ? "sent" : error.outcome().name().toLowerCase(java.util.Locale.ROOT))
+        .increment();
+    core.conversationById(r.conversationId())
+        .tell(new Conversation.RecordSendResult(r.messageId(), providerId, error));
   }
 }

@@ -28,7 +28,9 @@ final class Problems {
     body.put("detail", detail);
     body.putAll(extra);
     try {
-      return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(CONTENT_TYPE, JSON.writeValueAsBytes(body)));
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(HttpEntities.create(CONTENT_TYPE, JSON.writeValueAsBytes(body)));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -48,7 +48,12 @@ public final class WebChatRoutes extends AllDirectives {
   private final Duration storeTimeout;
   private final byte[] widget;
 
-  public WebChatRoutes(ActorSystem<?> system, RouterCore core, Connectors connectors, WebChatSessions sessions, Duration storeTimeout) {
+  public WebChatRoutes(
+      ActorSystem<?> system,
+      RouterCore core,
+      Connectors connectors,
+      WebChatSessions sessions,
+      Duration storeTimeout) {
     this.system = system;
     this.core = core;
     this.connectors = connectors;
@@ -62,55 +67,112 @@ public final class WebChatRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return pathPrefix("webchat", () -> concat(
-        path("widget.js", () -> get(() -> complete(HttpEntities.create(ContentTypes.parse("application/javascript; charset=UTF-8"), widget)))),
-        pathPrefix(account -> concat(
-            path("sessions", () -> post(() -> withAccount(account, this::newSession))),
-            path("ws", () -> get(() -> withAccount(account, a ->
-                parameter("visitor", visitor -> parameter("token", token ->
-                    WebChatSessions.valid(a, visitor, token)
-                        ? handleWebSocketMessages(socket(a, visitor))
-                        : complete(Problems.response(StatusCodes.UNAUTHORIZED, "bad visitor token")))))))))));
+    return pathPrefix(
+        "webchat",
+        () ->
+            concat(
+                path(
+                    "widget.js",
+                    () ->
+                        get(
+                            () ->
+                                complete(
+                                    HttpEntities.create(
+                                        ContentTypes.parse("application/javascript; charset=UTF-8"),
+                                        widget)))),
+                pathPrefix(
+                    account ->
+                        concat(
+                            path(
+                                "sessions",
+                                () -> post(() -> withAccount(account, this::newSession))),
+                            path(
+                                "ws",
+                                () ->
+                                    get(
+                                        () ->
+                                            withAccount(
+                                                account,
+                                                a ->
+                                                    parameter(
+                                                        "visitor",
+                                                        visitor ->
+                                                            parameter(
+                                                                "token",
+                                                                token ->
+                                                                    WebChatSessions.valid(
+                                                                            a, visitor, token)
+                                                                        ? handleWebSocketMessages(
+                                                                            socket(a, visitor))
+                                                                        : complete(
+                                                                            Problems.response(
+                                                                                StatusCodes
+                                                                                    .UNAUTHORIZED,
+                                                                                "bad visitor token")))))))))));
   }
 
-  private Route withAccount(String account, java.util.function.Function<AccountSettings, Route> inner) {
-    return connectors.account(Channel.WEBCHAT, account)
+  private Route withAccount(
+      String account, java.util.function.Function<AccountSettings, Route> inner) {
+    return connectors
+        .account(Channel.WEBCHAT, account)
         .map(inner)
-        .orElseGet(() -> complete(Problems.response(StatusCodes.NOT_FOUND, "no web-chat account " + account)));
+        .orElseGet(
+            () ->
+                complete(
+                    Problems.response(StatusCodes.NOT_FOUND, "no web-chat account " + account)));
   }
 
   private Route newSession(AccountSettings account) {
     String visitor = "v" + UUID.randomUUID().toString().replace("-", "");
-    String body = "{\"visitorId\":\"" + visitor + "\",\"token\":\"" + WebChatSessions.token(account, visitor) + "\"}";
+    String body =
+        "{\"visitorId\":\""
+            + visitor
+            + "\",\"token\":\""
+            + WebChatSessions.token(account, visitor)
+            + "\"}";
     return complete(StatusCodes.CREATED, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   private Flow<Message, Message, NotUsed> socket(AccountSettings account, String visitor) {
     Pair<SourceQueueWithComplete<String>, Source<String, NotUsed>> out =
-        Source.<String>queue(256, OverflowStrategy.dropHead()).preMaterialize(org.apache.pekko.stream.Materializer.matFromSystem(system));
+        Source.<String>queue(256, OverflowStrategy.dropHead())
+            .preMaterialize(org.apache.pekko.stream.Materializer.matFromSystem(system));
     SourceQueueWithComplete<String> queue = out.first();
-    WebChatSessions.Socket push = json -> {
-      queue.offer(json);
-      return true;
-    };
+    WebChatSessions.Socket push =
+        json -> {
+          queue.offer(json);
+          return true;
+        };
     sessions.connected(account.account(), visitor, push);
     Sink<Message, CompletionStage<org.apache.pekko.Done>> in =
         Flow.<Message>create()
             .filter(Message::isText)
-            .mapAsync(1, m -> m.asTextMessage().toStrict(5_000, org.apache.pekko.stream.Materializer.matFromSystem(system)))
+            .mapAsync(
+                1,
+                m ->
+                    m.asTextMessage()
+                        .toStrict(
+                            5_000, org.apache.pekko.stream.Materializer.matFromSystem(system)))
             .mapAsync(1, m -> handle(account, visitor, m.getStrictText()))
-            .mapAsync(1, reply -> queue.offer(reply).thenApply(r -> r == QueueOfferResult.enqueued()))
+            .mapAsync(
+                1, reply -> queue.offer(reply).thenApply(r -> r == QueueOfferResult.enqueued()))
             .toMat(Sink.ignore(), org.apache.pekko.stream.javadsl.Keep.right());
-    return Flow.fromSinkAndSourceCoupledMat(in, out.second().map(s -> (Message) TextMessage.create(s)), (done, notUsed) -> {
-      done.whenComplete((d, e) -> {
-        sessions.disconnected(account.account(), visitor, push);
-        queue.complete();
-      });
-      return NotUsed.getInstance();
-    });
+    return Flow.fromSinkAndSourceCoupledMat(
+        in,
+        out.second().map(s -> (Message) TextMessage.create(s)),
+        (done, notUsed) -> {
+          done.whenComplete(
+              (d, e) -> {
+                sessions.disconnected(account.account(), visitor, push);
+                queue.complete();
+              });
+          return NotUsed.getInstance();
+        });
   }
 
-  /** One visitor frame: a message is stored and acknowledged, anything else answered with an error. */
+  /**
+   * One visitor frame: a message is stored and acknowledged, anything else answered with an error.
+   */
   private CompletionStage<String> handle(AccountSettings account, String visitor, String text) {
     JsonNode frame;
     try {
@@ -120,21 +182,42 @@ public final class WebChatRoutes extends AllDirectives {
     }
     String id = Json.text(frame, "id");
     String body = Json.text(frame, "text");
-    if (!"message".equals(Json.text(frame, "type")) || id == null || id.length() > 100 || body == null || body.isBlank() || body.length() > 10_000) {
-      return CompletableFuture.completedFuture(error(id, 400, "expected {type: message, id, text} (text up to 10,000 characters)"));
+    if (!"message".equals(Json.text(frame, "type"))
+        || id == null
+        || id.length() > 100
+        || body == null
+        || body.isBlank()
+        || body.length() > 10_000) {
+      return CompletableFuture.completedFuture(
+          error(id, 400, "expected {type: message, id, text} (text up to 10,000 characters)"));
     }
     List<String> hints = List.of();
     String email = Json.text(frame, "email");
     if (email != null && email.contains("@")) {
       hints = List.of(io.omnirouter.core.contact.IdentityKey.email(email));
     }
-    var msg = new InboundMessage(Channel.WEBCHAT, account.account(), visitor + ":" + id, visitor, body, Instant.now());
+    var msg =
+        new InboundMessage(
+            Channel.WEBCHAT, account.account(), visitor + ":" + id, visitor, body, Instant.now());
     return core.receive(account.workspace(), msg, hints, Json.text(frame, "name"), storeTimeout)
-        .handle((ack, err) -> err != null ? error(id, 503, "not stored, send again") : "{\"type\":\"ack\",\"id\":" + quote(id) + (ack instanceof Conversation.Duplicate ? ",\"duplicate\":true" : "") + "}");
+        .handle(
+            (ack, err) ->
+                err != null
+                    ? error(id, 503, "not stored, send again")
+                    : "{\"type\":\"ack\",\"id\":"
+                        + quote(id)
+                        + (ack instanceof Conversation.Duplicate ? ",\"duplicate\":true" : "")
+                        + "}");
   }
 
   private static String error(String id, int status, String detail) {
-    return "{\"type\":\"error\",\"id\":" + (id == null ? "null" : quote(id)) + ",\"status\":" + status + ",\"detail\":" + quote(detail) + "}";
+    return "{\"type\":\"error\",\"id\":"
+        + (id == null ? "null" : quote(id))
+        + ",\"status\":"
+        + status
+        + ",\"detail\":"
+        + quote(detail)
+        + "}";
   }
 
   private static String quote(String s) {

@@ -3,12 +3,12 @@ package io.omnirouter.server;
 import io.omnirouter.connectors.Connectors;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +49,8 @@ public final class WebhookRoutes extends AllDirectives {
   private final Connectors connectors;
   private final WebhookSettings settings;
 
-  public WebhookRoutes(ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
+  public WebhookRoutes(
+      ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
     this.system = system;
     this.core = core;
     this.connectors = connectors;
@@ -66,56 +67,95 @@ public final class WebhookRoutes extends AllDirectives {
                     extractRequest(
                         request -> {
                           Optional<Channel> channel = channel(channelKey);
-                          Optional<ChannelConnector> connector = channel.flatMap(connectors::connector);
-                          Optional<AccountSettings> settingsFor = channel.flatMap(c -> connectors.account(c, account));
+                          Optional<ChannelConnector> connector =
+                              channel.flatMap(connectors::connector);
+                          Optional<AccountSettings> settingsFor =
+                              channel.flatMap(c -> connectors.account(c, account));
                           if (connector.isEmpty() || settingsFor.isEmpty()) {
-                            return complete(problem(StatusCodes.NOT_FOUND, "no channel account " + channelKey + "/" + account));
+                            return complete(
+                                problem(
+                                    StatusCodes.NOT_FOUND,
+                                    "no channel account " + channelKey + "/" + account));
                           }
                           return concat(
-                              get(() -> complete(handshake(request, connector.get(), settingsFor.get()))),
-                              post(() -> onSuccess(receive(request, connector.get(), settingsFor.get()), this::complete)));
+                              get(
+                                  () ->
+                                      complete(
+                                          handshake(request, connector.get(), settingsFor.get()))),
+                              post(
+                                  () ->
+                                      onSuccess(
+                                          receive(request, connector.get(), settingsFor.get()),
+                                          this::complete)));
                         })));
   }
 
-  private HttpResponse handshake(HttpRequest request, ChannelConnector connector, AccountSettings account) {
+  private HttpResponse handshake(
+      HttpRequest request, ChannelConnector connector, AccountSettings account) {
     try {
       return connector
           .handshake(webhookRequest(request, new byte[0]), account)
           .map(body -> HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, body))
-          .orElseGet(() -> problem(StatusCodes.METHOD_NOT_ALLOWED, "this channel has no GET handshake"));
+          .orElseGet(
+              () -> problem(StatusCodes.METHOD_NOT_ALLOWED, "this channel has no GET handshake"));
     } catch (WebhookException e) {
       return problem(StatusCodes.get(e.status()), e.getMessage());
     }
   }
 
-  private CompletionStage<HttpResponse> receive(HttpRequest request, ChannelConnector connector, AccountSettings account) {
+  private CompletionStage<HttpResponse> receive(
+      HttpRequest request, ChannelConnector connector, AccountSettings account) {
     long cap = settings.maxBodySize(connector.channel());
     HttpEntity entity = request.entity();
-    if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > cap) {
-      return done(connector, "too-large", problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+    if (entity.getContentLengthOption().isPresent()
+        && entity.getContentLengthOption().getAsLong() > cap) {
+      return done(
+          connector,
+          "too-large",
+          problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
     }
     return entity
         .withSizeLimit(cap)
         .toStrict(settings.readTimeout().toMillis(), system)
-        .thenCompose(strict -> handle(webhookRequest(request, strict.getData().toArray()), connector, account))
+        .thenCompose(
+            strict ->
+                handle(webhookRequest(request, strict.getData().toArray()), connector, account))
         .exceptionally(
             error -> {
-              Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
               if (cause instanceof EntityStreamSizeException) {
-                return count(connector, "too-large", problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+                return count(
+                    connector,
+                    "too-large",
+                    problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
               }
-              log.warn("Webhook {}/{} failed: {}", connector.channel().key(), account.account(), cause.toString());
-              return count(connector, "unavailable", unavailable("could not store the message, retry later"));
+              log.warn(
+                  "Webhook {}/{} failed: {}",
+                  connector.channel().key(),
+                  account.account(),
+                  cause.toString());
+              return count(
+                  connector,
+                  "unavailable",
+                  unavailable("could not store the message, retry later"));
             });
   }
 
-  private CompletionStage<HttpResponse> handle(WebhookRequest req, ChannelConnector connector, AccountSettings account) {
+  private CompletionStage<HttpResponse> handle(
+      WebhookRequest req, ChannelConnector connector, AccountSettings account) {
     List<Inbound> events;
     try {
       connector.verify(req, account);
       events = connector.parse(req, account, Instant.now());
     } catch (WebhookException e) {
-      return done(connector, e.status() == 401 ? "unauthorized" : "rejected", problem(StatusCodes.get(e.status()), e.getMessage()));
+      return done(
+          connector,
+          e.status() == 401 ? "unauthorized" : "rejected",
+          problem(StatusCodes.get(e.status()), e.getMessage()));
     } catch (RuntimeException e) {
       // a parser bug must not become a 5xx that the provider retries forever
       log.warn("Unreadable {} webhook: {}", connector.channel().key(), e.toString());
@@ -125,11 +165,21 @@ public final class WebhookRoutes extends AllDirectives {
     for (Inbound in : events) {
       if (in instanceof Inbound.Message m) {
         stored.add(
-            core.receive(account.workspace(), m.message(), m.hints(), m.displayName(), settings.storeTimeout())
+            core.receive(
+                    account.workspace(),
+                    m.message(),
+                    m.hints(),
+                    m.displayName(),
+                    settings.storeTimeout())
                 .toCompletableFuture());
       } else if (in instanceof Inbound.Status st) {
         stored.add(
-            core.recordDelivery(account.workspace(), connector.channel(), account.account(), st, settings.storeTimeout())
+            core.recordDelivery(
+                    account.workspace(),
+                    connector.channel(),
+                    account.account(),
+                    st,
+                    settings.storeTimeout())
                 .thenApply(d -> (Conversation.Ack) null)
                 .toCompletableFuture());
       } else {
@@ -141,7 +191,11 @@ public final class WebhookRoutes extends AllDirectives {
         .thenApply(
             all -> {
               connector.acknowledged(req, account);
-              return count(connector, "stored", HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, connector.acknowledgement()));
+              return count(
+                  connector,
+                  "stored",
+                  HttpResponse.create()
+                      .withEntity(ContentTypes.TEXT_PLAIN_UTF8, connector.acknowledgement()));
             });
   }
 
@@ -161,12 +215,16 @@ public final class WebhookRoutes extends AllDirectives {
     }
   }
 
-  private static CompletionStage<HttpResponse> done(ChannelConnector c, String outcome, HttpResponse r) {
+  private static CompletionStage<HttpResponse> done(
+      ChannelConnector c, String outcome, HttpResponse r) {
     return CompletableFuture.completedFuture(count(c, outcome, r));
   }
 
   private static HttpResponse count(ChannelConnector c, String outcome, HttpResponse r) {
-    Kamon.counter("omnirouter.webhooks").withTag("channel", c.channel().key()).withTag("outcome", outcome).increment();
+    Kamon.counter("omnirouter.webhooks")
+        .withTag("channel", c.channel().key())
+        .withTag("outcome", outcome)
+        .increment();
     return r;
   }
 
@@ -181,7 +239,11 @@ public final class WebhookRoutes extends AllDirectives {
 
   /** {@code omnirouter.webhooks}. */
   public record WebhookSettings(
-      long defaultMaxBody, Map<Channel, Long> maxBody, Duration readTimeout, Duration storeTimeout, Duration retryAfter) {
+      long defaultMaxBody,
+      Map<Channel, Long> maxBody,
+      Duration readTimeout,
+      Duration storeTimeout,
+      Duration retryAfter) {
     public static WebhookSettings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.webhooks");
       Map<Channel, Long> per = new HashMap<>();
@@ -192,7 +254,11 @@ public final class WebhookRoutes extends AllDirectives {
         }
       }
       return new WebhookSettings(
-          c.getBytes("max-body-size"), per, c.getDuration("read-timeout"), c.getDuration("store-timeout"), c.getDuration("retry-after"));
+          c.getBytes("max-body-size"),
+          per,
+          c.getDuration("read-timeout"),
+          c.getDuration("store-timeout"),
+          c.getDuration("retry-after"));
     }
 
     long maxBodySize(Channel channel) {

@@ -37,17 +37,29 @@ final class InProcessRouter implements AutoCloseable {
     Connectors connectors = new Connectors(workspaces, Clock.systemUTC());
     WebChatSessions webchat = new WebChatSessions();
     var outbound =
-        new OutboundDispatcher(kit.system(), core, connectors, Senders.all(kit.system(), config, webchat), OutboundDispatcher.Settings.fromConfig(config));
+        new OutboundDispatcher(
+            kit.system(),
+            core,
+            connectors,
+            Senders.all(kit.system(), config, webchat),
+            OutboundDispatcher.Settings.fromConfig(config));
     core.onOutbound(outbound::dispatch);
     var routes =
-        new WebhookRoutes(kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config)).routes()
-            .orElse(new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4)).routes());
+        new WebhookRoutes(
+                kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config))
+            .routes()
+            .orElse(
+                new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4))
+                    .routes());
     ServerBinding binding =
-        HttpServer.start(kit.system(), routes, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HttpServer.start(kit.system(), routes, "127.0.0.1", 0)
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     port = binding.localAddress().getPort();
   }
 
-  HttpResponse<String> post(String path, String contentType, byte[] body, Map<String, String> headers) throws Exception {
+  HttpResponse<String> post(
+      String path, String contentType, byte[] body, Map<String, String> headers) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(30))
@@ -58,7 +70,9 @@ final class InProcessRouter implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** The contact an identity belongs to, or null when it was never stored. */
@@ -71,7 +85,10 @@ final class InProcessRouter implements AutoCloseable {
   }
 
   Conversation.Summary conversation(String workspace, String contactId) throws Exception {
-    return core.conversation(workspace, contactId).ask(Conversation.GetSummary::new, T).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return core.conversation(workspace, contactId)
+        .ask(Conversation.GetSummary::new, T)
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   @Override

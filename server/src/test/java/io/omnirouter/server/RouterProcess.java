@@ -25,7 +25,8 @@ final class RouterProcess implements AutoCloseable {
   final int remotePort;
   final Path log;
   private final Process process;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private RouterProcess(int httpPort, int metricsPort, int remotePort, Path log, Process process) {
     this.httpPort = httpPort;

@@ -32,7 +32,8 @@ class RouterProcessTest {
           .until(
               () -> {
                 String metrics = router.get(router.metricsPort, "/metrics").body();
-                return metrics.contains("pekko_actor_") && metrics.contains("http_server_requests_total");
+                return metrics.contains("pekko_actor_")
+                    && metrics.contains("http_server_requests_total");
               });
 
       int exit = router.stop();

@@ -3,7 +3,6 @@ package io.omnirouter.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.agent.Agent;
 import io.omnirouter.core.contact.Identity;
@@ -43,7 +42,9 @@ class RoutingRecoveryTest {
     // a fresh workspace per run: entities and queues start empty
     String ws = "rr" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     String conf =
-        "omnirouter.workspaces." + ws + " {\n"
+        "omnirouter.workspaces."
+            + ws
+            + " {\n"
             + " name = Recovery\n"
             + " teams = [ { id = support, name = Support, strategy = least-loaded } ]\n"
             + " agents = [ { id = zoe, name = Zoe, teams = [support], capacity = 2 } ]\n"
@@ -53,9 +54,13 @@ class RoutingRecoveryTest {
 
     ActorTestKit first = start("recovery-a", conf);
     try {
-      RouterCore core = RouterCore.init(first.system(), Workspaces.fromConfig(first.system().settings().config()));
+      RouterCore core =
+          RouterCore.init(
+              first.system(), Workspaces.fromConfig(first.system().settings().config()));
       await(core.configureAgents(T));
-      var msg = new InboundMessage(Channel.WHATSAPP, "wa-1", "wamid." + UUID.randomUUID(), phone, "help", Instant.now());
+      var msg =
+          new InboundMessage(
+              Channel.WHATSAPP, "wa-1", "wamid." + UUID.randomUUID(), phone, "help", Instant.now());
       assertEquals(new Conversation.Stored(1), await(core.receive(ws, msg, List.of(), null, T)));
       String contact = contactOf(core, ws, phone);
       assertEquals(Conversation.Status.QUEUED, summary(core, ws, contact).status());
@@ -65,20 +70,28 @@ class RoutingRecoveryTest {
 
     ActorTestKit second = start("recovery-b", conf);
     try {
-      RouterCore core = RouterCore.init(second.system(), Workspaces.fromConfig(second.system().settings().config()));
+      RouterCore core =
+          RouterCore.init(
+              second.system(), Workspaces.fromConfig(second.system().settings().config()));
       String contact = contactOf(core, ws, phone);
       assertEquals(Conversation.Status.QUEUED, summary(core, ws, contact).status());
-      await(core.agent(ws, "zoe").<StatusReply<AgentView>>ask(r -> new Agent.SetPresence(Presence.ONLINE, r), T));
-      second.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-        try {
-          assertEquals("zoe", summary(core, ws, contact).assignee());
-        } catch (AssertionError e) {
-          throw e;
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-        return null;
-      });
+      await(
+          core.agent(ws, "zoe")
+              .<StatusReply<AgentView>>ask(r -> new Agent.SetPresence(Presence.ONLINE, r), T));
+      second
+          .createTestProbe()
+          .awaitAssert(
+              Duration.ofSeconds(30),
+              () -> {
+                try {
+                  assertEquals("zoe", summary(core, ws, contact).assignee());
+                } catch (AssertionError e) {
+                  throw e;
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+                return null;
+              });
     } finally {
       second.shutdownTestKit();
     }
@@ -93,7 +106,10 @@ class RoutingRecoveryTest {
   }
 
   static String contactOf(RouterCore core, String ws, String phone) throws Exception {
-    return await(core.identity(ws, IdentityKey.phone(phone)).<Identity.LookupResult>ask(Identity.Lookup::new, T)).contactId();
+    return await(
+            core.identity(ws, IdentityKey.phone(phone))
+                .<Identity.LookupResult>ask(Identity.Lookup::new, T))
+        .contactId();
   }
 
   static Conversation.Summary summary(RouterCore core, String ws, String contact) throws Exception {

@@ -2,13 +2,13 @@ package io.omnirouter.connectors.email;
 
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Forms;
 import io.omnirouter.connectors.support.Signatures;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.MessageContent;
 import jakarta.mail.internet.AddressException;
@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * Inbound e-mail posted by Mailgun routes (multipart or url-encoded). Signature: hex
  * HMAC-SHA256(webhook signing key, timestamp + token); the timestamp must be fresh and a token is
- * accepted once (after its message was stored), so a captured request cannot be replayed.
- * The provider id is the Message-ID; In-Reply-To and References are kept for threading.
+ * accepted once (after its message was stored), so a captured request cannot be replayed. The
+ * provider id is the Message-ID; In-Reply-To and References are kept for threading.
  */
 public final class MailgunConnector implements ChannelConnector {
   private final Clock clock;
@@ -60,7 +60,9 @@ public final class MailgunConnector implements ChannelConnector {
     if (timestamp == null || token == null || signature == null) {
       throw WebhookException.unauthorized("missing timestamp, token or signature");
     }
-    String expected = Signatures.hmacSha256Hex(account.require("signing-key"), (timestamp + token).getBytes(StandardCharsets.UTF_8));
+    String expected =
+        Signatures.hmacSha256Hex(
+            account.require("signing-key"), (timestamp + token).getBytes(StandardCharsets.UTF_8));
     if (!Signatures.equal(expected, signature)) {
       throw WebhookException.unauthorized("signature does not match");
     }
@@ -82,14 +84,18 @@ public final class MailgunConnector implements ChannelConnector {
   @Override
   public void acknowledged(WebhookRequest request, AccountSettings account) {
     try {
-      replays.remember(account.workspace() + "/" + Forms.parse(request.contentType(), request.body()).get("token"));
+      replays.remember(
+          account.workspace()
+              + "/"
+              + Forms.parse(request.contentType(), request.body()).get("token"));
     } catch (WebhookException e) {
       // verified and parsed before; cannot happen
     }
   }
 
   @Override
-  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now) throws WebhookException {
+  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now)
+      throws WebhookException {
     Map<String, String> f = Forms.parse(request.contentType(), request.body());
     String fromHeader = f.getOrDefault("from", f.get("sender"));
     if (fromHeader == null) {
@@ -107,11 +113,17 @@ public final class MailgunConnector implements ChannelConnector {
     }
     String body = f.getOrDefault("stripped-text", f.getOrDefault("body-plain", ""));
     List<String> references =
-        Arrays.stream(f.getOrDefault("References", "").trim().split("\\s+")).filter(s -> !s.isBlank()).toList();
+        Arrays.stream(f.getOrDefault("References", "").trim().split("\\s+"))
+            .filter(s -> !s.isBlank())
+            .toList();
     MessageContent content =
-        MessageContent.email(f.get("subject"), body, messageId.trim(), f.get("In-Reply-To"), references);
+        MessageContent.email(
+            f.get("subject"), body, messageId.trim(), f.get("In-Reply-To"), references);
     String address = from.getAddress().toLowerCase(java.util.Locale.ROOT);
-    var msg = new InboundMessage(Channel.EMAIL, account.account(), messageId.trim(), address, body, now, content);
-    return List.of(new Inbound.Message(msg, List.of(IdentityKey.email(address)), from.getPersonal()));
+    var msg =
+        new InboundMessage(
+            Channel.EMAIL, account.account(), messageId.trim(), address, body, now, content);
+    return List.of(
+        new Inbound.Message(msg, List.of(IdentityKey.email(address)), from.getPersonal()));
   }
 }

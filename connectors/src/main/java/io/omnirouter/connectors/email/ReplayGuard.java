@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Tokens already accepted, bounded (oldest forgotten first). Per node: across a cluster, the
- * freshness window still bounds a replay to a few minutes and dedup by Message-ID stores nothing twice.
+ * freshness window still bounds a replay to a few minutes and dedup by Message-ID stores nothing
+ * twice.
  */
 public final class ReplayGuard {
   private final Map<String, Boolean> seen;

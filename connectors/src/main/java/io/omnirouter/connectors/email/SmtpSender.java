@@ -57,8 +57,10 @@ public final class SmtpSender implements ChannelSender {
           };
       m.setFrom(new InternetAddress(from, account.optional("from-name", null)));
       m.setRecipient(Message.RecipientType.TO, new InternetAddress(r.recipient(), true));
-      String subject = r.subject() == null ? account.optional("default-subject", "Your request") : r.subject();
-      m.setSubject(subject.regionMatches(true, 0, "Re:", 0, 3) ? subject : "Re: " + subject, "UTF-8");
+      String subject =
+          r.subject() == null ? account.optional("default-subject", "Your request") : r.subject();
+      m.setSubject(
+          subject.regionMatches(true, 0, "Re:", 0, 3) ? subject : "Re: " + subject, "UTF-8");
       if (!r.thread().isEmpty()) {
         m.setHeader("In-Reply-To", r.thread().get(r.thread().size() - 1));
         m.setHeader("References", String.join(" ", r.thread()));
@@ -67,9 +69,13 @@ public final class SmtpSender implements ChannelSender {
       Transport.send(m);
       return messageId;
     } catch (SendFailedException e) {
-      throw new SendFailure(new ProviderError("smtp-rejected", e.getMessage(), ProviderError.Outcome.RECIPIENT_UNREACHABLE));
+      throw new SendFailure(
+          new ProviderError(
+              "smtp-rejected", e.getMessage(), ProviderError.Outcome.RECIPIENT_UNREACHABLE));
     } catch (MessagingException | java.io.UnsupportedEncodingException e) {
-      throw new SendFailure(new ProviderError("smtp", String.valueOf(e.getMessage()), ProviderError.Outcome.TRANSIENT));
+      throw new SendFailure(
+          new ProviderError(
+              "smtp", String.valueOf(e.getMessage()), ProviderError.Outcome.TRANSIENT));
     }
   }
 
@@ -86,11 +92,13 @@ public final class SmtpSender implements ChannelSender {
     }
     p.put("mail.smtp.auth", "true");
     String password = account.require("smtp-password");
-    return Session.getInstance(p, new Authenticator() {
-      @Override
-      protected PasswordAuthentication getPasswordAuthentication() {
-        return new PasswordAuthentication(user, password);
-      }
-    });
+    return Session.getInstance(
+        p,
+        new Authenticator() {
+          @Override
+          protected PasswordAuthentication getPasswordAuthentication() {
+            return new PasswordAuthentication(user, password);
+          }
+        });
   }
 }

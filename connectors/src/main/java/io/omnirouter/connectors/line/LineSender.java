@@ -31,14 +31,36 @@ public final class LineSender implements ChannelSender {
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
     String url = account.optional("api-base-url", "https://api.line.me") + "/v2/bot/message/push";
-    String retryKey = UUID.nameUUIDFromBytes(r.messageId().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
-    Map<String, Object> body = Map.of("to", r.recipient(), "messages", List.of(Map.of("type", "text", "text", r.content().text() == null ? "" : r.content().text())));
-    return http.postJson(url, Map.of("Authorization", "Bearer " + account.require("channel-access-token"), "X-Line-Retry-Key", retryKey), body)
-        .thenApply(resp -> {
-          if (resp.status() == 200 || resp.status() == 409) {
-            return resp.headers().getOrDefault("x-line-request-id", "line:" + r.messageId());
-          }
-          throw Outcomes.failure(resp, new ProviderError(Integer.toString(resp.status()), resp.body().path("message").asText(""), ProviderError.Outcome.REJECTED));
-        });
+    String retryKey =
+        UUID.nameUUIDFromBytes(r.messageId().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toString();
+    Map<String, Object> body =
+        Map.of(
+            "to",
+            r.recipient(),
+            "messages",
+            List.of(
+                Map.of(
+                    "type", "text", "text", r.content().text() == null ? "" : r.content().text())));
+    return http.postJson(
+            url,
+            Map.of(
+                "Authorization",
+                "Bearer " + account.require("channel-access-token"),
+                "X-Line-Retry-Key",
+                retryKey),
+            body)
+        .thenApply(
+            resp -> {
+              if (resp.status() == 200 || resp.status() == 409) {
+                return resp.headers().getOrDefault("x-line-request-id", "line:" + r.messageId());
+              }
+              throw Outcomes.failure(
+                  resp,
+                  new ProviderError(
+                      Integer.toString(resp.status()),
+                      resp.body().path("message").asText(""),
+                      ProviderError.Outcome.REJECTED));
+            });
   }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Send API {@code POST /me/messages}: a {@code RESPONSE} inside the 24 h window, a
- * {@code MESSAGE_TAG} with {@code HUMAN_AGENT} when the content carries that tag.
+ * Send API {@code POST /me/messages}: a {@code RESPONSE} inside the 24 h window, a {@code
+ * MESSAGE_TAG} with {@code HUMAN_AGENT} when the content carries that tag.
  */
 public final class MessengerSender implements ChannelSender {
   private final HttpJson http;
@@ -31,7 +31,8 @@ public final class MessengerSender implements ChannelSender {
 
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
-    String url = account.optional("api-base-url", "https://graph.facebook.com/v21.0") + "/me/messages";
+    String url =
+        account.optional("api-base-url", "https://graph.facebook.com/v21.0") + "/me/messages";
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("recipient", Map.of("id", r.recipient()));
     if (r.content().humanAgentTag()) {
@@ -40,16 +41,27 @@ public final class MessengerSender implements ChannelSender {
     } else {
       body.put("messaging_type", "RESPONSE");
     }
-    body.put("message", r.content().mediaUrl() != null
-        ? Map.of("attachment", Map.of("type", "image", "payload", Map.of("url", r.content().mediaUrl())))
-        : Map.of("text", r.content().text() == null ? "" : r.content().text()));
-    return http.postJson(url, Map.of("Authorization", "Bearer " + account.require("page-access-token")), body)
-        .thenApply(resp -> {
-          if (resp.status() / 100 == 2 && resp.body().has("message_id")) {
-            return resp.body().path("message_id").asText();
-          }
-          JsonNode e = resp.body().path("error");
-          throw Outcomes.failure(resp, MetaErrors.map(e.path("code").asText(null), e.path("error_subcode").asText(null), e.path("message").asText("")));
-        });
+    body.put(
+        "message",
+        r.content().mediaUrl() != null
+            ? Map.of(
+                "attachment",
+                Map.of("type", "image", "payload", Map.of("url", r.content().mediaUrl())))
+            : Map.of("text", r.content().text() == null ? "" : r.content().text()));
+    return http.postJson(
+            url, Map.of("Authorization", "Bearer " + account.require("page-access-token")), body)
+        .thenApply(
+            resp -> {
+              if (resp.status() / 100 == 2 && resp.body().has("message_id")) {
+                return resp.body().path("message_id").asText();
+              }
+              JsonNode e = resp.body().path("error");
+              throw Outcomes.failure(
+                  resp,
+                  MetaErrors.map(
+                      e.path("code").asText(null),
+                      e.path("error_subcode").asText(null),
+                      e.path("message").asText("")));
+            });
   }
 }

@@ -20,7 +20,8 @@ public interface MetaSecured extends ChannelConnector {
   }
 
   @Override
-  default Optional<String> handshake(WebhookRequest request, AccountSettings account) throws WebhookException {
+  default Optional<String> handshake(WebhookRequest request, AccountSettings account)
+      throws WebhookException {
     return MetaSignature.handshake(request, account);
   }
 }

@@ -26,7 +26,8 @@ public final class HttpJson {
   public CompletionStage<Response> postJson(String url, Map<String, String> headers, Object body) {
     try {
       byte[] json = Json.MAPPER.writeValueAsBytes(body);
-      return execute(HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_JSON, json), headers);
+      return execute(
+          HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_JSON, json), headers);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(e);
     }
@@ -34,7 +35,8 @@ public final class HttpJson {
 
   public CompletionStage<Response> postForm(String url, Map<String, String> headers, String form) {
     return execute(
-        HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_X_WWW_FORM_URLENCODED, form), headers);
+        HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_X_WWW_FORM_URLENCODED, form),
+        headers);
   }
 
   private CompletionStage<Response> execute(HttpRequest request, Map<String, String> headers) {
@@ -44,18 +46,25 @@ public final class HttpJson {
     }
     return Http.get(system)
         .singleRequest(r)
-        .thenCompose(resp -> resp.entity().toStrict(timeoutMillis, system)
-            .thenApply(strict -> {
-              Map<String, String> hs = new java.util.HashMap<>();
-              resp.getHeaders().forEach(h -> hs.put(h.lowercaseName(), h.value()));
-              JsonNode body;
-              try {
-                byte[] bytes = strict.getData().toArray();
-                body = bytes.length == 0 ? MissingNode.getInstance() : Json.MAPPER.readTree(bytes);
-              } catch (java.io.IOException e) {
-                body = MissingNode.getInstance();
-              }
-              return new Response(resp.status().intValue(), body, hs);
-            }));
+        .thenCompose(
+            resp ->
+                resp.entity()
+                    .toStrict(timeoutMillis, system)
+                    .thenApply(
+                        strict -> {
+                          Map<String, String> hs = new java.util.HashMap<>();
+                          resp.getHeaders().forEach(h -> hs.put(h.lowercaseName(), h.value()));
+                          JsonNode body;
+                          try {
+                            byte[] bytes = strict.getData().toArray();
+                            body =
+                                bytes.length == 0
+                                    ? MissingNode.getInstance()
+                                    : Json.MAPPER.readTree(bytes);
+                          } catch (java.io.IOException e) {
+                            body = MissingNode.getInstance();
+                          }
+                          return new Response(resp.status().intValue(), body, hs);
+                        }));
   }
 }

@@ -7,13 +7,18 @@ import io.omnirouter.core.model.ProviderError;
 public final class Outcomes {
   private Outcomes() {}
 
-  /** A failure for a non-2xx answer, letting {@code specific} map the provider's own error first. */
+  /**
+   * A failure for a non-2xx answer, letting {@code specific} map the provider's own error first.
+   */
   public static SendFailure failure(HttpJson.Response r, ProviderError specific) {
     if (r.status() == 429) {
-      return new SendFailure(new ProviderError("429", "rate limited", ProviderError.Outcome.RATE_LIMITED));
+      return new SendFailure(
+          new ProviderError("429", "rate limited", ProviderError.Outcome.RATE_LIMITED));
     }
     if (r.status() >= 500) {
-      return new SendFailure(new ProviderError(Integer.toString(r.status()), "provider error", ProviderError.Outcome.TRANSIENT));
+      return new SendFailure(
+          new ProviderError(
+              Integer.toString(r.status()), "provider error", ProviderError.Outcome.TRANSIENT));
     }
     return new SendFailure(specific);
   }

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * One channel's inbound side: verify a webhook over its raw bytes, then parse it into normalized
- * events. Pure and synchronous (the bytes are already in memory), so each channel is tested on
- * its own with payloads shaped exactly as the provider sends them.
+ * events. Pure and synchronous (the bytes are already in memory), so each channel is tested on its
+ * own with payloads shaped exactly as the provider sends them.
  */
 public interface ChannelConnector {
   Channel channel();

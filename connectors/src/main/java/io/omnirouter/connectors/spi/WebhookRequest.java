@@ -6,11 +6,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A provider's webhook request as received: the raw body bytes (signatures are checked over
- * these, never over a re-serialized form), lower-cased header names, the query and the full URL.
+ * A provider's webhook request as received: the raw body bytes (signatures are checked over these,
+ * never over a re-serialized form), lower-cased header names, the query and the full URL.
  */
 public record WebhookRequest(
-    String url, Map<String, String> headers, Map<String, String> query, String contentType, byte[] body) {
+    String url,
+    Map<String, String> headers,
+    Map<String, String> query,
+    String contentType,
+    byte[] body) {
 
   public WebhookRequest {
     headers = Map.copyOf(headers);

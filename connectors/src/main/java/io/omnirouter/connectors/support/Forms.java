@@ -24,7 +24,8 @@ public final class Forms {
     if (type.startsWith("application/x-www-form-urlencoded")) {
       return urlEncoded(new String(body, StandardCharsets.UTF_8));
     }
-    throw WebhookException.malformed("expected a form body, got " + (contentType == null ? "none" : contentType));
+    throw WebhookException.malformed(
+        "expected a form body, got " + (contentType == null ? "none" : contentType));
   }
 
   public static Map<String, String> urlEncoded(String body) throws WebhookException {
@@ -46,7 +47,8 @@ public final class Forms {
   }
 
   /** Text fields only; file parts (attachments) are skipped. */
-  private static Map<String, String> multipart(String contentType, byte[] body) throws WebhookException {
+  private static Map<String, String> multipart(String contentType, byte[] body)
+      throws WebhookException {
     Map<String, String> out = new LinkedHashMap<>();
     try {
       MimeMultipart mp = new MimeMultipart(new ByteArrayDataSource(body, contentType));
@@ -62,7 +64,11 @@ public final class Forms {
           continue;
         }
         Object content = part.getContent();
-        out.put(name, content instanceof String s ? s : new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        out.put(
+            name,
+            content instanceof String s
+                ? s
+                : new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
       }
       return out;
     } catch (MessagingException | IOException e) {

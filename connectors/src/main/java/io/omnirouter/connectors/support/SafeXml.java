@@ -15,8 +15,8 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
 /**
- * The JDK's XML parser configured against XXE and entity expansion: any DOCTYPE is refused, so
- * no external entity, no parameter entity and no "billion laughs" can be declared.
+ * The JDK's XML parser configured against XXE and entity expansion: any DOCTYPE is refused, so no
+ * external entity, no parameter entity and no "billion laughs" can be declared.
  */
 public final class SafeXml {
   private static final DocumentBuilderFactory FACTORY = factory();

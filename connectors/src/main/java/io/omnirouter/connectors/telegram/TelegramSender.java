@@ -25,21 +25,40 @@ public final class TelegramSender implements ChannelSender {
 
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
-    String base = account.optional("api-base-url", "https://api.telegram.org") + "/bot" + account.require("bot-token");
+    String base =
+        account.optional("api-base-url", "https://api.telegram.org")
+            + "/bot"
+            + account.require("bot-token");
     boolean photo = r.content().mediaUrl() != null;
     Map<String, Object> body =
         photo
-            ? Map.of("chat_id", r.recipient(), "photo", r.content().mediaUrl(), "caption", r.content().text() == null ? "" : r.content().text())
-            : Map.of("chat_id", r.recipient(), "text", r.content().text() == null ? "" : r.content().text());
+            ? Map.of(
+                "chat_id",
+                r.recipient(),
+                "photo",
+                r.content().mediaUrl(),
+                "caption",
+                r.content().text() == null ? "" : r.content().text())
+            : Map.of(
+                "chat_id",
+                r.recipient(),
+                "text",
+                r.content().text() == null ? "" : r.content().text());
     return http.postJson(base + (photo ? "/sendPhoto" : "/sendMessage"), Map.of(), body)
-        .thenApply(resp -> {
-          if (resp.status() == 200 && resp.body().path("ok").asBoolean(false)) {
-            var m = resp.body().path("result");
-            return m.path("chat").path("id").asText() + ":" + m.path("message_id").asText();
-          }
-          String code = resp.body().path("error_code").asText(Integer.toString(resp.status()));
-          ProviderError.Outcome outcome = "403".equals(code) ? ProviderError.Outcome.RECIPIENT_UNREACHABLE : ProviderError.Outcome.REJECTED;
-          throw Outcomes.failure(resp, new ProviderError(code, resp.body().path("description").asText(""), outcome));
-        });
+        .thenApply(
+            resp -> {
+              if (resp.status() == 200 && resp.body().path("ok").asBoolean(false)) {
+                var m = resp.body().path("result");
+                return m.path("chat").path("id").asText() + ":" + m.path("message_id").asText();
+              }
+              String code = resp.body().path("error_code").asText(Integer.toString(resp.status()));
+              ProviderError.Outcome outcome =
+                  "403".equals(code)
+                      ? ProviderError.Outcome.RECIPIENT_UNREACHABLE
+                      : ProviderError.Outcome.REJECTED;
+              throw Outcomes.failure(
+                  resp,
+                  new ProviderError(code, resp.body().path("description").asText(""), outcome));
+            });
   }
 }

@@ -2,16 +2,16 @@ package io.omnirouter.connectors.twilio;
 
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.core.model.Inbound;
-import io.omnirouter.core.model.ProviderError;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Forms;
 import io.omnirouter.connectors.support.Signatures;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.MessageContent;
+import io.omnirouter.core.model.ProviderError;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,13 +22,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Twilio Programmable Messaging (SMS/MMS) webhooks, form-encoded.
- * {@code X-Twilio-Signature} = Base64(HMAC-SHA1(auth token, URL + every POST parameter's name and
- * value, sorted by name)), where URL is the public URL Twilio called ({@code webhook-url}).
- * STOP-type keywords also produce an {@code opt-out} event.
+ * Twilio Programmable Messaging (SMS/MMS) webhooks, form-encoded. {@code X-Twilio-Signature} =
+ * Base64(HMAC-SHA1(auth token, URL + every POST parameter's name and value, sorted by name)), where
+ * URL is the public URL Twilio called ({@code webhook-url}). STOP-type keywords also produce an
+ * {@code opt-out} event.
  */
 public final class TwilioConnector implements ChannelConnector {
-  static final Set<String> OPT_OUT = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT");
+  static final Set<String> OPT_OUT =
+      Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT");
   static final Set<String> OPT_IN = Set.of("START", "UNSTOP", "YES");
 
   @Override
@@ -49,7 +50,10 @@ public final class TwilioConnector implements ChannelConnector {
 
   @Override
   public void verify(WebhookRequest request, AccountSettings account) throws WebhookException {
-    String given = request.header("X-Twilio-Signature").orElseThrow(() -> WebhookException.unauthorized("missing X-Twilio-Signature"));
+    String given =
+        request
+            .header("X-Twilio-Signature")
+            .orElseThrow(() -> WebhookException.unauthorized("missing X-Twilio-Signature"));
     Map<String, String> params;
     try {
       params = Forms.parse(request.contentType(), request.body());
@@ -63,7 +67,8 @@ public final class TwilioConnector implements ChannelConnector {
   }
 
   @Override
-  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now) throws WebhookException {
+  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now)
+      throws WebhookException {
     Map<String, String> p = Forms.parse(request.contentType(), request.body());
     String sid = p.getOrDefault("MessageSid", p.get("SmsSid"));
     if (sid == null || sid.isBlank()) {
@@ -81,7 +86,13 @@ public final class TwilioConnector implements ChannelConnector {
     int media = parseInt(p.getOrDefault("NumMedia", "0"));
     MessageContent content =
         media > 0
-            ? MessageContent.media(kind(p.get("MediaContentType0")), body, null, p.get("MediaUrl0"), p.get("MediaContentType0"), null)
+            ? MessageContent.media(
+                kind(p.get("MediaContentType0")),
+                body,
+                null,
+                p.get("MediaUrl0"),
+                p.get("MediaContentType0"),
+                null)
             : MessageContent.text(body);
     List<Inbound> out = new ArrayList<>();
     var msg = new InboundMessage(Channel.SMS, account.account(), sid, from, body, now, content);
@@ -95,7 +106,8 @@ public final class TwilioConnector implements ChannelConnector {
     return out;
   }
 
-  private static Inbound deliveryStatus(String sid, Map<String, String> p, String status, Instant now) {
+  private static Inbound deliveryStatus(
+      String sid, Map<String, String> p, String status, Instant now) {
     Inbound.DeliveryStatus s =
         switch (status) {
           case "delivered" -> Inbound.DeliveryStatus.DELIVERED;
@@ -104,7 +116,8 @@ public final class TwilioConnector implements ChannelConnector {
           default -> Inbound.DeliveryStatus.SENT;
         };
     String code = p.get("ErrorCode");
-    ProviderError error = code == null || code.isBlank() ? null : TwilioErrors.map(code, p.get("ErrorMessage"));
+    ProviderError error =
+        code == null || code.isBlank() ? null : TwilioErrors.map(code, p.get("ErrorMessage"));
     return new Inbound.Status(sid, p.get("To"), s, now, error);
   }
 

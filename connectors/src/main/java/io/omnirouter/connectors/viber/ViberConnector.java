@@ -3,20 +3,20 @@ package io.omnirouter.connectors.viber;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Json;
 import io.omnirouter.connectors.support.Signatures;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.MessageContent;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Viber REST Bot API callbacks: {@code X-Viber-Content-Signature} = hex HMAC-SHA256(auth token,
- * raw body). {@code message_token} is a 64-bit number beyond 2^53 and is kept exact.
+ * Viber REST Bot API callbacks: {@code X-Viber-Content-Signature} = hex HMAC-SHA256(auth token, raw
+ * body). {@code message_token} is a 64-bit number beyond 2^53 and is kept exact.
  */
 public final class ViberConnector implements ChannelConnector {
 
@@ -32,14 +32,20 @@ public final class ViberConnector implements ChannelConnector {
 
   @Override
   public void verify(WebhookRequest request, AccountSettings account) throws WebhookException {
-    String given = request.header("X-Viber-Content-Signature").orElseThrow(() -> WebhookException.unauthorized("missing X-Viber-Content-Signature"));
-    if (!Signatures.equal(Signatures.hmacSha256Hex(account.require("auth-token"), request.body()), given.toLowerCase(java.util.Locale.ROOT))) {
+    String given =
+        request
+            .header("X-Viber-Content-Signature")
+            .orElseThrow(() -> WebhookException.unauthorized("missing X-Viber-Content-Signature"));
+    if (!Signatures.equal(
+        Signatures.hmacSha256Hex(account.require("auth-token"), request.body()),
+        given.toLowerCase(java.util.Locale.ROOT))) {
       throw WebhookException.unauthorized("signature does not match the body");
     }
   }
 
   @Override
-  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now) throws WebhookException {
+  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now)
+      throws WebhookException {
     JsonNode e = Json.read(request.body());
     String event = Json.required(e, "event");
     Instant at = Json.epoch(Json.text(e, "timestamp"), true, now);
@@ -49,7 +55,15 @@ public final class ViberConnector implements ChannelConnector {
         String from = Json.required(sender, "id");
         JsonNode m = e.path("message");
         MessageContent content = content(m);
-        var msg = new InboundMessage(Channel.VIBER, account.account(), Json.required(e, "message_token"), from, content.text(), at, content);
+        var msg =
+            new InboundMessage(
+                Channel.VIBER,
+                account.account(),
+                Json.required(e, "message_token"),
+                from,
+                content.text(),
+                at,
+                content);
         yield List.of(new Inbound.Message(msg, List.of(), Json.text(sender, "name")));
       }
       case "delivered", "seen", "failed" ->
@@ -64,11 +78,19 @@ public final class ViberConnector implements ChannelConnector {
                   },
                   at,
                   event.equals("failed")
-                      ? new io.omnirouter.core.model.ProviderError("failed", Json.text(e, "desc"), io.omnirouter.core.model.ProviderError.Outcome.RECIPIENT_UNREACHABLE)
+                      ? new io.omnirouter.core.model.ProviderError(
+                          "failed",
+                          Json.text(e, "desc"),
+                          io.omnirouter.core.model.ProviderError.Outcome.RECIPIENT_UNREACHABLE)
                       : null));
       case "subscribed", "conversation_started" ->
-          List.of(new Inbound.Event(event, Json.text(e.path("user"), "id"), null, Json.text(e, "message_token"), at));
-      case "unsubscribed" -> List.of(new Inbound.Event(event, Json.text(e, "user_id"), null, Json.text(e, "message_token"), at));
+          List.of(
+              new Inbound.Event(
+                  event, Json.text(e.path("user"), "id"), null, Json.text(e, "message_token"), at));
+      case "unsubscribed" ->
+          List.of(
+              new Inbound.Event(
+                  event, Json.text(e, "user_id"), null, Json.text(e, "message_token"), at));
       default -> List.of(); // "webhook" (the set-webhook check), "client_status"…
     };
   }
@@ -77,12 +99,28 @@ public final class ViberConnector implements ChannelConnector {
     String media = Json.text(m, "media");
     return switch (m.path("type").asText("")) {
       case "text" -> MessageContent.text(m.path("text").asText(""));
-      case "picture" -> MessageContent.media(MessageContent.Type.IMAGE, Json.text(m, "text"), null, media, null, null);
-      case "video" -> MessageContent.media(MessageContent.Type.VIDEO, null, null, media, null, null);
-      case "file" -> MessageContent.media(MessageContent.Type.FILE, null, null, media, null, Json.text(m, "file_name"));
-      case "sticker" -> MessageContent.media(MessageContent.Type.STICKER, null, Json.text(m, "sticker_id"), media, null, null);
-      case "location" -> MessageContent.location(m.path("location").path("lat").asDouble(), m.path("location").path("lon").asDouble(), null);
-      case "contact" -> MessageContent.contact((m.path("contact").path("name").asText("") + " " + m.path("contact").path("phone_number").asText("")).trim());
+      case "picture" ->
+          MessageContent.media(
+              MessageContent.Type.IMAGE, Json.text(m, "text"), null, media, null, null);
+      case "video" ->
+          MessageContent.media(MessageContent.Type.VIDEO, null, null, media, null, null);
+      case "file" ->
+          MessageContent.media(
+              MessageContent.Type.FILE, null, null, media, null, Json.text(m, "file_name"));
+      case "sticker" ->
+          MessageContent.media(
+              MessageContent.Type.STICKER, null, Json.text(m, "sticker_id"), media, null, null);
+      case "location" ->
+          MessageContent.location(
+              m.path("location").path("lat").asDouble(),
+              m.path("location").path("lon").asDouble(),
+              null);
+      case "contact" ->
+          MessageContent.contact(
+              (m.path("contact").path("name").asText("")
+                      + " "
+                      + m.path("contact").path("phone_number").asText(""))
+                  .trim());
       case "url" -> MessageContent.text(m.path("media").asText(""));
       default -> MessageContent.unsupported(m.path("type").asText("message"));
     };

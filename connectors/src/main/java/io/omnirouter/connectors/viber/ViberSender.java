@@ -26,16 +26,29 @@ public final class ViberSender implements ChannelSender {
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
     String url = account.optional("api-base-url", "https://chatapi.viber.com") + "/pa/send_message";
-    Map<String, Object> body = Map.of("receiver", r.recipient(), "type", "text", "text", r.content().text() == null ? "" : r.content().text(),
-        "sender", Map.of("name", account.optional("sender-name", "Support")));
+    Map<String, Object> body =
+        Map.of(
+            "receiver",
+            r.recipient(),
+            "type",
+            "text",
+            "text",
+            r.content().text() == null ? "" : r.content().text(),
+            "sender",
+            Map.of("name", account.optional("sender-name", "Support")));
     return http.postJson(url, Map.of("X-Viber-Auth-Token", account.require("auth-token")), body)
-        .thenApply(resp -> {
-          if (resp.status() == 200 && resp.body().path("status").asInt(-1) == 0) {
-            return resp.body().path("message_token").asText();
-          }
-          String code = resp.body().path("status").asText(Integer.toString(resp.status()));
-          ProviderError.Outcome o = "6".equals(code) || "5".equals(code) ? ProviderError.Outcome.RECIPIENT_UNREACHABLE : ProviderError.Outcome.REJECTED;
-          throw Outcomes.failure(resp, new ProviderError(code, resp.body().path("status_message").asText(""), o));
-        });
+        .thenApply(
+            resp -> {
+              if (resp.status() == 200 && resp.body().path("status").asInt(-1) == 0) {
+                return resp.body().path("message_token").asText();
+              }
+              String code = resp.body().path("status").asText(Integer.toString(resp.status()));
+              ProviderError.Outcome o =
+                  "6".equals(code) || "5".equals(code)
+                      ? ProviderError.Outcome.RECIPIENT_UNREACHABLE
+                      : ProviderError.Outcome.REJECTED;
+              throw Outcomes.failure(
+                  resp, new ProviderError(code, resp.body().path("status_message").asText(""), o));
+            });
   }
 }

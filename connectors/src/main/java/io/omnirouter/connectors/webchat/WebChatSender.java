@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Pushes an agent's reply to the visitor's live socket; a visitor who left makes it fail visibly. */
+/**
+ * Pushes an agent's reply to the visitor's live socket; a visitor who left makes it fail visibly.
+ */
 public final class WebChatSender implements ChannelSender {
   private final WebChatSessions sessions;
 
@@ -42,7 +44,11 @@ public final class WebChatSender implements ChannelSender {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    return CompletableFuture.failedFuture(new SendFailure(
-        new ProviderError("visitor-offline", "the visitor's session has ended", ProviderError.Outcome.RECIPIENT_UNREACHABLE)));
+    return CompletableFuture.failedFuture(
+        new SendFailure(
+            new ProviderError(
+                "visitor-offline",
+                "the visitor's session has ended",
+                ProviderError.Outcome.RECIPIENT_UNREACHABLE)));
   }
 }

@@ -18,11 +18,15 @@ public final class WebChatSessions {
   private final Map<String, Socket> live = new ConcurrentHashMap<>();
 
   public static String token(AccountSettings account, String visitorId) {
-    return Signatures.hmacSha256Hex(account.require("session-secret"), (account.account() + "\n" + visitorId).getBytes(StandardCharsets.UTF_8));
+    return Signatures.hmacSha256Hex(
+        account.require("session-secret"),
+        (account.account() + "\n" + visitorId).getBytes(StandardCharsets.UTF_8));
   }
 
   public static boolean valid(AccountSettings account, String visitorId, String token) {
-    return visitorId != null && visitorId.matches("[A-Za-z0-9_-]{8,64}") && Signatures.equal(token(account, visitorId), token);
+    return visitorId != null
+        && visitorId.matches("[A-Za-z0-9_-]{8,64}")
+        && Signatures.equal(token(account, visitorId), token);
   }
 
   public void connected(String account, String visitorId, Socket socket) {
@@ -33,7 +37,9 @@ public final class WebChatSessions {
     live.remove(account + "/" + visitorId, socket);
   }
 
-  /** Delivers to the visitor's socket on this node; false when the visitor is not connected here. */
+  /**
+   * Delivers to the visitor's socket on this node; false when the visitor is not connected here.
+   */
   public boolean push(String account, String visitorId, String json) {
     Socket s = live.get(account + "/" + visitorId);
     return s != null && s.test(json);

@@ -2,12 +2,12 @@ package io.omnirouter.connectors.wechat;
 
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelConnector;
-import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Json;
 import io.omnirouter.connectors.support.SafeXml;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.MessageContent;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * WeChat Official Account messages (XML), plain and safe (AES) mode. The server answers
- * "success" within WeChat's 5 s; events (subscribe, unsubscribe, CLICK, VIEW, SCAN, LOCATION)
- * are channel events, not customer messages.
+ * WeChat Official Account messages (XML), plain and safe (AES) mode. The server answers "success"
+ * within WeChat's 5 s; events (subscribe, unsubscribe, CLICK, VIEW, SCAN, LOCATION) are channel
+ * events, not customer messages.
  */
 public final class WeChatConnector implements ChannelConnector {
 
@@ -35,7 +35,9 @@ public final class WeChatConnector implements ChannelConnector {
 
   static WeChatCrypto crypto(AccountSettings account) {
     return new WeChatCrypto(
-        account.require("token"), account.optional("encoding-aes-key", null), account.require("app-id"));
+        account.require("token"),
+        account.optional("encoding-aes-key", null),
+        account.require("app-id"));
   }
 
   @Override
@@ -44,12 +46,17 @@ public final class WeChatConnector implements ChannelConnector {
   }
 
   @Override
-  public Optional<String> handshake(WebhookRequest request, AccountSettings account) throws WebhookException {
-    String echo = request.queryParam("echostr").orElseThrow(() -> WebhookException.malformed("missing echostr"));
-    if (!crypto(account).plainSignatureValid(
-        request.queryParam("signature").orElse(null),
-        request.queryParam("timestamp").orElse(null),
-        request.queryParam("nonce").orElse(null))) {
+  public Optional<String> handshake(WebhookRequest request, AccountSettings account)
+      throws WebhookException {
+    String echo =
+        request
+            .queryParam("echostr")
+            .orElseThrow(() -> WebhookException.malformed("missing echostr"));
+    if (!crypto(account)
+        .plainSignatureValid(
+            request.queryParam("signature").orElse(null),
+            request.queryParam("timestamp").orElse(null),
+            request.queryParam("nonce").orElse(null))) {
       throw WebhookException.unauthorized("signature does not match");
     }
     return Optional.of(echo);
@@ -61,15 +68,18 @@ public final class WeChatConnector implements ChannelConnector {
     String timestamp = request.queryParam("timestamp").orElse(null);
     String nonce = request.queryParam("nonce").orElse(null);
     // the plain signature comes with every request, in safe mode too
-    if (!crypto.plainSignatureValid(request.queryParam("signature").orElse(null), timestamp, nonce)) {
+    if (!crypto.plainSignatureValid(
+        request.queryParam("signature").orElse(null), timestamp, nonce)) {
       throw WebhookException.unauthorized("signature does not match");
     }
   }
 
   @Override
-  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now) throws WebhookException {
+  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now)
+      throws WebhookException {
     Map<String, String> xml = SafeXml.flat(request.body());
-    if ("aes".equals(request.queryParam("encrypt_type").orElse(null)) || xml.containsKey("Encrypt")) {
+    if ("aes".equals(request.queryParam("encrypt_type").orElse(null))
+        || xml.containsKey("Encrypt")) {
       String encrypted = xml.get("Encrypt");
       WeChatCrypto crypto = crypto(account);
       if (!crypto.messageSignatureValid(
@@ -84,7 +94,8 @@ public final class WeChatConnector implements ChannelConnector {
     return List.of(message(xml, account, now));
   }
 
-  static Inbound message(Map<String, String> x, AccountSettings account, Instant now) throws WebhookException {
+  static Inbound message(Map<String, String> x, AccountSettings account, Instant now)
+      throws WebhookException {
     String from = require(x, "FromUserName");
     String type = require(x, "MsgType");
     Instant at = Json.epoch(x.get("CreateTime"), false, now);
@@ -98,16 +109,31 @@ public final class WeChatConnector implements ChannelConnector {
     MessageContent content =
         switch (type) {
           case "text" -> MessageContent.text(x.getOrDefault("Content", ""));
-          case "image" -> MessageContent.media(MessageContent.Type.IMAGE, null, x.get("MediaId"), x.get("PicUrl"), null, null);
+          case "image" ->
+              MessageContent.media(
+                  MessageContent.Type.IMAGE, null, x.get("MediaId"), x.get("PicUrl"), null, null);
           case "voice" ->
-              MessageContent.media(MessageContent.Type.AUDIO, x.get("Recognition"), x.get("MediaId"), null, x.get("Format"), null);
-          case "video", "shortvideo" -> MessageContent.media(MessageContent.Type.VIDEO, null, x.get("MediaId"), null, null, null);
+              MessageContent.media(
+                  MessageContent.Type.AUDIO,
+                  x.get("Recognition"),
+                  x.get("MediaId"),
+                  null,
+                  x.get("Format"),
+                  null);
+          case "video", "shortvideo" ->
+              MessageContent.media(
+                  MessageContent.Type.VIDEO, null, x.get("MediaId"), null, null, null);
           case "location" ->
-              MessageContent.location(parseDouble(x.get("Location_X")), parseDouble(x.get("Location_Y")), x.get("Label"));
+              MessageContent.location(
+                  parseDouble(x.get("Location_X")),
+                  parseDouble(x.get("Location_Y")),
+                  x.get("Label"));
           case "link" -> MessageContent.text(join(x.get("Title"), x.get("Url")));
           default -> MessageContent.unsupported(type);
         };
-    InboundMessage msg = new InboundMessage(Channel.WECHAT, account.account(), msgId, from, content.text(), at, content);
+    InboundMessage msg =
+        new InboundMessage(
+            Channel.WECHAT, account.account(), msgId, from, content.text(), at, content);
     return new Inbound.Message(msg, List.of(), null);
   }
 

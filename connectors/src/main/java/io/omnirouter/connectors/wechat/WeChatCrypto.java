@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * WeChat Official Account message security. Signature: SHA-1 of the sorted, concatenated token,
  * timestamp, nonce (and, in safe mode, the ciphertext). Safe mode: AES-256-CBC with key =
  * Base64(EncodingAESKey + "="), IV = the key's first 16 bytes, PKCS#7 padding to 32-byte blocks
- * (removed here — the JDK's PKCS5 unpadding only knows 16-byte blocks); the plaintext is
- * 16 random bytes, a 4-byte big-endian length, the message, then the AppID.
+ * (removed here — the JDK's PKCS5 unpadding only knows 16-byte blocks); the plaintext is 16 random
+ * bytes, a 4-byte big-endian length, the message, then the AppID.
  */
 public final class WeChatCrypto {
   private final String token;
@@ -43,11 +43,16 @@ public final class WeChatCrypto {
   }
 
   public boolean plainSignatureValid(String signature, String timestamp, String nonce) {
-    return timestamp != null && nonce != null && Signatures.equal(signature(token, timestamp, nonce), signature);
+    return timestamp != null
+        && nonce != null
+        && Signatures.equal(signature(token, timestamp, nonce), signature);
   }
 
-  public boolean messageSignatureValid(String msgSignature, String timestamp, String nonce, String encrypted) {
-    return timestamp != null && nonce != null && encrypted != null
+  public boolean messageSignatureValid(
+      String msgSignature, String timestamp, String nonce, String encrypted) {
+    return timestamp != null
+        && nonce != null
+        && encrypted != null
         && Signatures.equal(signature(token, timestamp, nonce, encrypted), msgSignature);
   }
 
@@ -58,7 +63,8 @@ public final class WeChatCrypto {
     byte[] plain;
     try {
       Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(key, 0, 16));
+      cipher.init(
+          Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(key, 0, 16));
       plain = cipher.doFinal(Base64.getDecoder().decode(base64));
     } catch (IllegalArgumentException | GeneralSecurityException e) {
       throw WebhookException.malformed("cannot decrypt: " + e.getMessage());
@@ -96,7 +102,8 @@ public final class WeChatCrypto {
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(key, 0, 16));
+      cipher.init(
+          Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(key, 0, 16));
       return Base64.getEncoder().encodeToString(cipher.doFinal(buf.array()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

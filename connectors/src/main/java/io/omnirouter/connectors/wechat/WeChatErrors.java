@@ -10,7 +10,7 @@ public final class WeChatErrors {
   public static ProviderError map(String code, String message) {
     Outcome outcome =
         switch (code == null ? "" : code) {
-          // response out of time limit or subscription is canceled (48 h window)
+            // response out of time limit or subscription is canceled (48 h window)
           case "45015" -> Outcome.WINDOW_CLOSED;
           case "45009", "45047" -> Outcome.RATE_LIMITED;
           case "-1" -> Outcome.TRANSIENT;

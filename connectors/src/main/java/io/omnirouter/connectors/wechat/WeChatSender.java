@@ -29,15 +29,27 @@ public final class WeChatSender implements ChannelSender {
 
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
-    String url = account.optional("api-base-url", "https://api.weixin.qq.com") + "/cgi-bin/message/custom/send?access_token=" + account.require("access-token");
-    Map<String, Object> body = Map.of("touser", r.recipient(), "msgtype", "text", "text", Map.of("content", r.content().text() == null ? "" : r.content().text()));
+    String url =
+        account.optional("api-base-url", "https://api.weixin.qq.com")
+            + "/cgi-bin/message/custom/send?access_token="
+            + account.require("access-token");
+    Map<String, Object> body =
+        Map.of(
+            "touser",
+            r.recipient(),
+            "msgtype",
+            "text",
+            "text",
+            Map.of("content", r.content().text() == null ? "" : r.content().text()));
     return http.postJson(url, Map.of(), body)
-        .thenApply(resp -> {
-          String code = resp.body().path("errcode").asText("0");
-          if (resp.status() == 200 && "0".equals(code)) {
-            return "wx:" + r.messageId();
-          }
-          throw Outcomes.failure(resp, WeChatErrors.map(code, resp.body().path("errmsg").asText("")));
-        });
+        .thenApply(
+            resp -> {
+              String code = resp.body().path("errcode").asText("0");
+              if (resp.status() == 200 && "0".equals(code)) {
+                return "wx:" + r.messageId();
+              }
+              throw Outcomes.failure(
+                  resp, WeChatErrors.map(code, resp.body().path("errmsg").asText("")));
+            });
   }
 }

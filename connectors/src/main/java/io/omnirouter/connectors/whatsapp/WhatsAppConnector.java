@@ -3,12 +3,12 @@ package io.omnirouter.connectors.whatsapp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.meta.MetaSecured;
 import io.omnirouter.connectors.spi.AccountSettings;
-import io.omnirouter.core.model.Inbound;
 import io.omnirouter.connectors.spi.WebhookException;
 import io.omnirouter.connectors.spi.WebhookRequest;
 import io.omnirouter.connectors.support.Json;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.MessageContent;
 import java.time.Instant;
@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * WhatsApp Cloud API webhooks: {@code object = whatsapp_business_account}, each change's
- * {@code value} holds {@code messages} (every documented type) and/or {@code statuses}.
+ * WhatsApp Cloud API webhooks: {@code object = whatsapp_business_account}, each change's {@code
+ * value} holds {@code messages} (every documented type) and/or {@code statuses}.
  */
 public final class WhatsAppConnector implements MetaSecured {
 
@@ -29,7 +29,8 @@ public final class WhatsAppConnector implements MetaSecured {
   }
 
   @Override
-  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now) throws WebhookException {
+  public List<Inbound> parse(WebhookRequest request, AccountSettings account, Instant now)
+      throws WebhookException {
     JsonNode root = Json.read(request.body());
     if (!"whatsapp_business_account".equals(Json.text(root, "object"))) {
       throw WebhookException.malformed("object must be whatsapp_business_account");
@@ -56,7 +57,8 @@ public final class WhatsAppConnector implements MetaSecured {
     return out;
   }
 
-  private static Inbound message(JsonNode m, AccountSettings account, Map<String, String> names, Instant now)
+  private static Inbound message(
+      JsonNode m, AccountSettings account, Map<String, String> names, Instant now)
       throws WebhookException {
     String from = Json.required(m, "from");
     String id = Json.required(m, "id");
@@ -64,7 +66,8 @@ public final class WhatsAppConnector implements MetaSecured {
     Instant at = Json.epoch(Json.text(m, "timestamp"), false, now);
     MessageContent content = content(type, m);
     InboundMessage msg =
-        new InboundMessage(Channel.WHATSAPP, account.account(), id, from, content.text(), at, content);
+        new InboundMessage(
+            Channel.WHATSAPP, account.account(), id, from, content.text(), at, content);
     return new Inbound.Message(msg, List.of(IdentityKey.phone(from)), names.get(from));
   }
 
@@ -79,14 +82,17 @@ public final class WhatsAppConnector implements MetaSecured {
       case "sticker" -> media(MessageContent.Type.STICKER, body);
       case "location" ->
           MessageContent.location(
-              body.path("latitude").asDouble(), body.path("longitude").asDouble(),
+              body.path("latitude").asDouble(),
+              body.path("longitude").asDouble(),
               join(body.path("name").asText(null), body.path("address").asText(null)));
       case "contacts" -> MessageContent.contact(contacts(body));
       case "interactive" -> {
-        JsonNode reply = body.has("button_reply") ? body.path("button_reply") : body.path("list_reply");
+        JsonNode reply =
+            body.has("button_reply") ? body.path("button_reply") : body.path("list_reply");
         yield MessageContent.reply(reply.path("id").asText(null), reply.path("title").asText(""));
       }
-      case "button" -> MessageContent.reply(body.path("payload").asText(null), body.path("text").asText(""));
+      case "button" ->
+          MessageContent.reply(body.path("payload").asText(null), body.path("text").asText(""));
       case "reaction" -> MessageContent.unsupported("reaction " + body.path("emoji").asText(""));
       default -> MessageContent.unsupported(type);
     };
@@ -135,6 +141,8 @@ public final class WhatsAppConnector implements MetaSecured {
         Json.text(s, "recipient_id"),
         status,
         Json.epoch(Json.text(s, "timestamp"), false, now),
-        error.isMissingNode() ? null : WhatsAppErrors.map(Json.text(error, "code"), error.path("title").asText(null)));
+        error.isMissingNode()
+            ? null
+            : WhatsAppErrors.map(Json.text(error, "code"), error.path("title").asText(null)));
   }
 }

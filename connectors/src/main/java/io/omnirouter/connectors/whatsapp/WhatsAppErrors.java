@@ -10,7 +10,7 @@ public final class WhatsAppErrors {
   public static ProviderError map(String code, String message) {
     Outcome outcome =
         switch (code == null ? "" : code) {
-          // more than 24 hours since the customer last replied
+            // more than 24 hours since the customer last replied
           case "131047" -> Outcome.WINDOW_CLOSED;
           case "130429", "131056", "4", "80007" -> Outcome.RATE_LIMITED;
           case "131000", "131016", "1", "2", "133004" -> Outcome.TRANSIENT;

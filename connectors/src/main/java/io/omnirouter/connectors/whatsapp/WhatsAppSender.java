@@ -5,7 +5,6 @@ import io.omnirouter.connectors.outbound.HttpJson;
 import io.omnirouter.connectors.outbound.Outcomes;
 import io.omnirouter.connectors.spi.AccountSettings;
 import io.omnirouter.connectors.spi.ChannelSender;
-import io.omnirouter.connectors.spi.SendFailure;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.model.OutboundRequest;
@@ -34,18 +33,28 @@ public final class WhatsAppSender implements ChannelSender {
 
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
-    String url = account.optional("api-base-url", "https://graph.facebook.com/v21.0") + "/" + account.require("phone-number-id") + "/messages";
-    return http.postJson(url, Map.of("Authorization", "Bearer " + account.require("access-token")), body(r))
-        .thenApply(resp -> {
-          if (resp.status() / 100 == 2) {
-            String id = resp.body().path("messages").path(0).path("id").asText(null);
-            if (id != null) {
-              return id;
-            }
-          }
-          JsonNode e = resp.body().path("error");
-          throw Outcomes.failure(resp, WhatsAppErrors.map(e.path("code").asText(Integer.toString(resp.status())), e.path("message").asText("HTTP " + resp.status())));
-        });
+    String url =
+        account.optional("api-base-url", "https://graph.facebook.com/v21.0")
+            + "/"
+            + account.require("phone-number-id")
+            + "/messages";
+    return http.postJson(
+            url, Map.of("Authorization", "Bearer " + account.require("access-token")), body(r))
+        .thenApply(
+            resp -> {
+              if (resp.status() / 100 == 2) {
+                String id = resp.body().path("messages").path(0).path("id").asText(null);
+                if (id != null) {
+                  return id;
+                }
+              }
+              JsonNode e = resp.body().path("error");
+              throw Outcomes.failure(
+                  resp,
+                  WhatsAppErrors.map(
+                      e.path("code").asText(Integer.toString(resp.status())),
+                      e.path("message").asText("HTTP " + resp.status())));
+            });
   }
 
   static Map<String, Object> body(OutboundRequest r) {
@@ -60,10 +69,16 @@ public final class WhatsAppSender implements ChannelSender {
         b.put("type", "template");
         List<Map<String, String>> params = new ArrayList<>();
         c.templateParameters().forEach(p -> params.add(Map.of("type", "text", "text", p)));
-        b.put("template", Map.of(
-            "name", c.templateName(),
-            "language", Map.of("code", c.templateLanguage() == null ? "en" : c.templateLanguage()),
-            "components", params.isEmpty() ? List.of() : List.of(Map.of("type", "body", "parameters", params))));
+        b.put(
+            "template",
+            Map.of(
+                "name", c.templateName(),
+                "language",
+                    Map.of("code", c.templateLanguage() == null ? "en" : c.templateLanguage()),
+                "components",
+                    params.isEmpty()
+                        ? List.of()
+                        : List.of(Map.of("type", "body", "parameters", params))));
       }
       case MEDIA -> {
         b.put("type", "image");

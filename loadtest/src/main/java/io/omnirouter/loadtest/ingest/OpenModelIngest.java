@@ -22,24 +22,42 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Durable-ingest load at a constant arrival rate (open model): request i is due at
- * {@code start + i / rate} and goes out then whether or not earlier ones answered; its latency is
- * measured from that intended time, so a stall shows up in the percentiles instead of hiding
- * (no coordinated omission). Every request is a distinct WhatsApp message, signed at send time.
- * Load goes to 127.0.0.1 only and the run is bounded in time.
+ * Durable-ingest load at a constant arrival rate (open model): request i is due at {@code start + i
+ * / rate} and goes out then whether or not earlier ones answered; its latency is measured from that
+ * intended time, so a stall shows up in the percentiles instead of hiding (no coordinated
+ * omission). Every request is a distinct WhatsApp message, signed at send time. Load goes to
+ * 127.0.0.1 only and the run is bounded in time.
  */
 public final class OpenModelIngest {
 
-  public record Options(String baseUrl, String account, String appSecret, int rate, Duration duration, int contacts, Duration timeout) {}
+  public record Options(
+      String baseUrl,
+      String account,
+      String appSecret,
+      int rate,
+      Duration duration,
+      int contacts,
+      Duration timeout) {}
 
-  public record Result(long sent, long ok, long errors, Map<Integer, Long> statuses, Histogram latencyMicros, double achievedRate, Map<String, String> acknowledged) {}
+  public record Result(
+      long sent,
+      long ok,
+      long errors,
+      Map<Integer, Long> statuses,
+      Histogram latencyMicros,
+      double achievedRate,
+      Map<String, String> acknowledged) {}
 
   public static Result run(Options o) throws InterruptedException {
     URI uri = URI.create(o.baseUrl() + "/webhooks/whatsapp/" + o.account());
     if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
       throw new IllegalArgumentException("load goes to 127.0.0.1 only, not " + uri.getHost());
     }
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newFixedThreadPool(4))
+            .build();
     Recorder recorder = new Recorder(3_600_000_000L, 3);
     long total = (long) o.rate() * o.duration().toSeconds();
     CountDownLatch done = new CountDownLatch((int) total);
@@ -51,8 +69,14 @@ public final class OpenModelIngest {
     long intervalNanos = 1_000_000_000L / o.rate();
     long start = System.nanoTime();
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-    progress.scheduleAtFixedRate(() -> System.err.printf("  %d/%d answered, %d ok, %d errors%n",
-        total - done.getCount(), total, ok.get(), errors.get()), 5, 5, TimeUnit.SECONDS);
+    progress.scheduleAtFixedRate(
+        () ->
+            System.err.printf(
+                "  %d/%d answered, %d ok, %d errors%n",
+                total - done.getCount(), total, ok.get(), errors.get()),
+        5,
+        5,
+        TimeUnit.SECONDS);
     for (long i = 0; i < total; i++) {
       long due = start + i * intervalNanos;
       long wait = due - System.nanoTime();
@@ -60,32 +84,56 @@ public final class OpenModelIngest {
         LockSupport.parkNanos(wait);
       }
       // a Zipf-like spread: most traffic from a few busy contacts
-      int contact = (int) Math.min(o.contacts() - 1, Math.floor(Math.pow(random.nextDouble(), 3) * o.contacts()));
+      int contact =
+          (int)
+              Math.min(
+                  o.contacts() - 1, Math.floor(Math.pow(random.nextDouble(), 3) * o.contacts()));
       String from = Long.toString(4915000000000L + contact);
       String wamid = "wamid." + UUID.randomUUID();
-      String body = WhatsAppWebhooks.message("106540352242922", from, "Load " + contact, wamid, System.currentTimeMillis() / 1000, "load message " + i);
-      HttpRequest request = HttpRequest.newBuilder(uri)
-          .timeout(o.timeout())
-          .header("Content-Type", "application/json")
-          .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(o.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
-          .POST(HttpRequest.BodyPublishers.ofString(body))
-          .build();
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-        recorder.recordValue(Math.max(1, (System.nanoTime() - due) / 1000));
-        if (e == null && r.statusCode() == 200) {
-          ok.incrementAndGet();
-          acked.put(wamid, from);
-        } else {
-          errors.incrementAndGet();
-        }
-        statuses.merge(e == null ? r.statusCode() : -1, 1L, Long::sum);
-        done.countDown();
-      });
+      String body =
+          WhatsAppWebhooks.message(
+              "106540352242922",
+              from,
+              "Load " + contact,
+              wamid,
+              System.currentTimeMillis() / 1000,
+              "load message " + i);
+      HttpRequest request =
+          HttpRequest.newBuilder(uri)
+              .timeout(o.timeout())
+              .header("Content-Type", "application/json")
+              .header(
+                  "X-Hub-Signature-256",
+                  "sha256="
+                      + Signatures.hmacSha256Hex(
+                          o.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+      http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (r, e) -> {
+                recorder.recordValue(Math.max(1, (System.nanoTime() - due) / 1000));
+                if (e == null && r.statusCode() == 200) {
+                  ok.incrementAndGet();
+                  acked.put(wamid, from);
+                } else {
+                  errors.incrementAndGet();
+                }
+                statuses.merge(e == null ? r.statusCode() : -1, 1L, Long::sum);
+                done.countDown();
+              });
     }
     done.await(o.timeout().toSeconds() + 30, TimeUnit.SECONDS);
     progress.shutdownNow();
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Result(total, ok.get(), errors.get(), Map.copyOf(statuses), recorder.getIntervalHistogram(), ok.get() / seconds, Map.copyOf(acked));
+    return new Result(
+        total,
+        ok.get(),
+        errors.get(),
+        Map.copyOf(statuses),
+        recorder.getIntervalHistogram(),
+        ok.get() / seconds,
+        Map.copyOf(acked));
   }
 
   public static String summary(Options o, Result r) {
@@ -98,7 +146,9 @@ public final class OpenModelIngest {
     out.put("errors", r.errors());
     out.put("achieved_ok_rate", Math.round(r.achievedRate() * 10) / 10.0);
     for (double p : new double[] {50, 90, 99, 99.9}) {
-      out.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "_ms", h.getValueAtPercentile(p) / 1000.0);
+      out.put(
+          "p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "_ms",
+          h.getValueAtPercentile(p) / 1000.0);
     }
     out.put("max_ms", h.getMaxValue() / 1000.0);
     out.put("statuses", r.statuses());

@@ -29,11 +29,12 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Fake provider APIs on 127.0.0.1 for tests and load tests — WhatsApp Cloud API, Messenger/Instagram
- * Send API, WeChat customer-service API, Telegram Bot API, LINE push, Viber, Twilio. It checks
- * auth and request shape like the real ones, can be told to fail the next sends (429, 5xx, the
- * 131047 window error), answers a resend of the same {@code biz_opaque_callback_data} with the
- * same id, and — like WhatsApp — posts signed "sent" and "delivered" status webhooks back.
+ * Fake provider APIs on 127.0.0.1 for tests and load tests — WhatsApp Cloud API,
+ * Messenger/Instagram Send API, WeChat customer-service API, Telegram Bot API, LINE push, Viber,
+ * Twilio. It checks auth and request shape like the real ones, can be told to fail the next sends
+ * (429, 5xx, the 131047 window error), answers a resend of the same {@code
+ * biz_opaque_callback_data} with the same id, and — like WhatsApp — posts signed "sent" and
+ * "delivered" status webhooks back.
  */
 public final class ProviderSimulator extends AllDirectives implements AutoCloseable {
 
@@ -45,7 +46,13 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     BAD_TOKEN
   }
 
-  public record Sent(String provider, String to, String text, String idempotencyKey, String providerMessageId, JsonNode body) {}
+  public record Sent(
+      String provider,
+      String to,
+      String text,
+      String idempotencyKey,
+      String providerMessageId,
+      JsonNode body) {}
 
   private final ActorSystem<?> system;
   private final String accessToken;
@@ -61,11 +68,17 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
   /** Where to post WhatsApp status webhooks, signed with the app secret. */
   public record StatusTarget(String url, String appSecret) {}
 
-  public ProviderSimulator(ActorSystem<?> system, String accessToken, String telegramToken) throws Exception {
+  public ProviderSimulator(ActorSystem<?> system, String accessToken, String telegramToken)
+      throws Exception {
     this.system = system;
     this.accessToken = accessToken;
     this.telegramToken = telegramToken;
-    this.binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    this.binding =
+        Http.get(system)
+            .newServerAt("127.0.0.1", 0)
+            .bind(routes())
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
   }
 
   public String baseUrl() {
@@ -93,32 +106,104 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
   private Route routes() {
     return concat(
         // Messenger / Instagram Send API: POST /{version}/me/messages
-        path(PathMatchers.segment().slash("me").slash("messages"), version ->
-            post(() -> optionalHeaderValueByName("Authorization", auth ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> messenger(auth.orElse(""), body))))),
-        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages (after /me/messages, which it would match)
-        path(PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"), (version, phoneId) ->
-            post(() -> optionalHeaderValueByName("Authorization", auth ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> whatsapp(auth.orElse(""), phoneId, body))))),
+        path(
+            PathMatchers.segment().slash("me").slash("messages"),
+            version ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "Authorization",
+                            auth ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> messenger(auth.orElse(""), body))))),
+        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages (after /me/messages, which
+        // it would match)
+        path(
+            PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"),
+            (version, phoneId) ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "Authorization",
+                            auth ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> whatsapp(auth.orElse(""), phoneId, body))))),
         // WeChat customer-service API: POST /cgi-bin/message/custom/send?access_token=
-        path(PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"), () ->
-            post(() -> parameterOptional("access_token", token ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> wechat(token.orElse(""), body))))),
+        path(
+            PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"),
+            () ->
+                post(
+                    () ->
+                        parameterOptional(
+                            "access_token",
+                            token ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> wechat(token.orElse(""), body))))),
         // LINE push: POST /v2/bot/message/push
-        path(PathMatchers.segment("v2").slash("bot").slash("message").slash("push"), () ->
-            post(() -> optionalHeaderValueByName("Authorization", auth -> optionalHeaderValueByName("X-Line-Retry-Key", retryKey ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> line(auth.orElse(""), retryKey.orElse(null), body)))))),
+        path(
+            PathMatchers.segment("v2").slash("bot").slash("message").slash("push"),
+            () ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "Authorization",
+                            auth ->
+                                optionalHeaderValueByName(
+                                    "X-Line-Retry-Key",
+                                    retryKey ->
+                                        entity(
+                                            org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                                .entityToString(),
+                                            body ->
+                                                line(
+                                                    auth.orElse(""),
+                                                    retryKey.orElse(null),
+                                                    body)))))),
         // Viber: POST /pa/send_message
-        path(PathMatchers.segment("pa").slash("send_message"), () ->
-            post(() -> optionalHeaderValueByName("X-Viber-Auth-Token", auth ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> viber(auth.orElse(""), body))))),
+        path(
+            PathMatchers.segment("pa").slash("send_message"),
+            () ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "X-Viber-Auth-Token",
+                            auth ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> viber(auth.orElse(""), body))))),
         // Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json
-        path(PathMatchers.segment("2010-04-01").slash("Accounts").slash(PathMatchers.segment()).slash("Messages.json"), sid ->
-            post(() -> optionalHeaderValueByName("Authorization", auth ->
-                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> twilio(sid, auth.orElse(""), body))))),
+        path(
+            PathMatchers.segment("2010-04-01")
+                .slash("Accounts")
+                .slash(PathMatchers.segment())
+                .slash("Messages.json"),
+            sid ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "Authorization",
+                            auth ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> twilio(sid, auth.orElse(""), body))))),
         // Telegram Bot API: POST /bot{token}/sendMessage
-        path(PathMatchers.segment().slash("sendMessage"), botToken ->
-            post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> telegram(botToken, body)))));
+        path(
+            PathMatchers.segment().slash("sendMessage"),
+            botToken ->
+                post(
+                    () ->
+                        entity(
+                            org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                .entityToString(),
+                            body -> telegram(botToken, body)))));
   }
 
   private Route whatsapp(String auth, String phoneId, String body) {
@@ -139,7 +224,9 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     } catch (Exception e) {
       return graphError(400, 100, "Invalid parameter");
     }
-    if (!"whatsapp".equals(req.path("messaging_product").asText()) || req.path("to").asText("").isEmpty() || req.path("type").asText("").isEmpty()) {
+    if (!"whatsapp".equals(req.path("messaging_product").asText())
+        || req.path("to").asText("").isEmpty()
+        || req.path("type").asText("").isEmpty()) {
       return graphError(400, 100, "Invalid parameter");
     }
     if (f == Failure.WINDOW_CLOSED && !"template".equals(req.path("type").asText())) {
@@ -147,39 +234,86 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     }
     String key = req.path("biz_opaque_callback_data").asText(null);
     boolean resend = key != null && idsByKey.containsKey(key);
-    String wamid = key == null ? "wamid." + UUID.randomUUID() : idsByKey.computeIfAbsent(key, k -> "wamid." + UUID.randomUUID());
+    String wamid =
+        key == null
+            ? "wamid." + UUID.randomUUID()
+            : idsByKey.computeIfAbsent(key, k -> "wamid." + UUID.randomUUID());
     if (!resend) {
-      sent.add(new Sent("whatsapp", req.path("to").asText(), req.path("text").path("body").asText(null), key, wamid, req));
+      sent.add(
+          new Sent(
+              "whatsapp",
+              req.path("to").asText(),
+              req.path("text").path("body").asText(null),
+              key,
+              wamid,
+              req));
       postStatuses(phoneId, req.path("to").asText(), wamid, key);
     }
-    String answer = "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"" + req.path("to").asText() + "\",\"wa_id\":\"" + req.path("to").asText()
-        + "\"}],\"messages\":[{\"id\":\"" + wamid + "\"}]}";
+    String answer =
+        "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\""
+            + req.path("to").asText()
+            + "\",\"wa_id\":\""
+            + req.path("to").asText()
+            + "\"}],\"messages\":[{\"id\":\""
+            + wamid
+            + "\"}]}";
     return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, answer));
   }
 
   private Route graphError(int status, int code, String message) {
-    String json = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"OAuthException\",\"code\":" + code + ",\"fbtrace_id\":\"Az8or2yhqkZfEZ-_4Qn_Bam\"}}";
-    return complete(StatusCodes.get(status), HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+    String json =
+        "{\"error\":{\"message\":\""
+            + message
+            + "\",\"type\":\"OAuthException\",\"code\":"
+            + code
+            + ",\"fbtrace_id\":\"Az8or2yhqkZfEZ-_4Qn_Bam\"}}";
+    return complete(
+        StatusCodes.get(status), HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
   }
 
   private Route wechat(String token, String body) {
     requests.incrementAndGet();
     if (!accessToken.equals(token)) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}"));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}"));
     }
     Failure f = failures.poll();
     if (f == Failure.WINDOW_CLOSED) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":45015,\"errmsg\":\"response out of time limit or subscription is canceled\"}"));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"errcode\":45015,\"errmsg\":\"response out of time limit or subscription is canceled\"}"));
     }
     try {
       JsonNode req = Json.MAPPER.readTree(body);
       if (req.path("touser").asText("").isEmpty() || !"text".equals(req.path("msgtype").asText())) {
-        return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":44002,\"errmsg\":\"empty post data\"}"));
+        return complete(
+            StatusCodes.OK,
+            HttpEntities.create(
+                ContentTypes.APPLICATION_JSON,
+                "{\"errcode\":44002,\"errmsg\":\"empty post data\"}"));
       }
-      sent.add(new Sent("wechat", req.path("touser").asText(), req.path("text").path("content").asText(null), null, null, req));
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
+      sent.add(
+          new Sent(
+              "wechat",
+              req.path("touser").asText(),
+              req.path("text").path("content").asText(null),
+              null,
+              null,
+              req));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
     } catch (Exception e) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":47001,\"errmsg\":\"data format error\"}"));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"errcode\":47001,\"errmsg\":\"data format error\"}"));
     }
   }
 
@@ -190,88 +324,186 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     }
     Failure f = failures.poll();
     if (f == Failure.WINDOW_CLOSED) {
-      String json = "{\"error\":{\"message\":\"(#10) This message is sent outside of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}";
-      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+      String json =
+          "{\"error\":{\"message\":\"(#10) This message is sent outside of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}";
+      return complete(
+          StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
     }
     if (f == Failure.RATE_LIMIT) {
       return graphError(429, 613, "Calls to this api have exceeded the rate limit.");
     }
     JsonNode req = parse(body);
-    if (req == null || req.path("recipient").path("id").asText("").isEmpty() || !req.has("message") || !req.has("messaging_type")) {
+    if (req == null
+        || req.path("recipient").path("id").asText("").isEmpty()
+        || !req.has("message")
+        || !req.has("messaging_type")) {
       return graphError(400, 100, "Invalid parameter");
     }
     String mid = "m_" + UUID.randomUUID();
-    sent.add(new Sent("messenger", req.path("recipient").path("id").asText(), req.path("message").path("text").asText(null), null, mid, req));
-    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
-        "{\"recipient_id\":\"" + req.path("recipient").path("id").asText() + "\",\"message_id\":\"" + mid + "\"}"));
+    sent.add(
+        new Sent(
+            "messenger",
+            req.path("recipient").path("id").asText(),
+            req.path("message").path("text").asText(null),
+            null,
+            mid,
+            req));
+    return complete(
+        StatusCodes.OK,
+        HttpEntities.create(
+            ContentTypes.APPLICATION_JSON,
+            "{\"recipient_id\":\""
+                + req.path("recipient").path("id").asText()
+                + "\",\"message_id\":\""
+                + mid
+                + "\"}"));
   }
 
   private Route line(String auth, String retryKey, String body) {
     requests.incrementAndGet();
     if (!("Bearer " + accessToken).equals(auth)) {
-      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
+      return complete(
+          StatusCodes.UNAUTHORIZED,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
     }
     if (failures.poll() == Failure.RATE_LIMIT) {
-      return complete(StatusCodes.TOO_MANY_REQUESTS, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The API rate limit has been exceeded.\"}"));
+      return complete(
+          StatusCodes.TOO_MANY_REQUESTS,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"message\":\"The API rate limit has been exceeded.\"}"));
     }
     JsonNode req = parse(body);
     if (req == null || req.path("to").asText("").isEmpty() || !req.path("messages").isArray()) {
-      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The request body has 1 error(s)\"}"));
+      return complete(
+          StatusCodes.BAD_REQUEST,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON, "{\"message\":\"The request body has 1 error(s)\"}"));
     }
     if (retryKey != null && idsByKey.containsKey("line:" + retryKey)) {
       // LINE answers a repeated X-Line-Retry-Key with 409 and does not send again
-      return complete(StatusCodes.CONFLICT, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"message\":\"The retry key is already accepted\"}"));
+      return complete(
+          StatusCodes.CONFLICT,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"message\":\"The retry key is already accepted\"}"));
     }
     String requestId = UUID.randomUUID().toString();
     if (retryKey != null) {
       idsByKey.put("line:" + retryKey, requestId);
     }
-    sent.add(new Sent("line", req.path("to").asText(), req.path("messages").path(0).path("text").asText(null), retryKey, requestId, req));
-    return respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Line-Request-Id", requestId),
-        () -> complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"sentMessages\":[{\"id\":\"461230966842064897\"}]}")));
+    sent.add(
+        new Sent(
+            "line",
+            req.path("to").asText(),
+            req.path("messages").path(0).path("text").asText(null),
+            retryKey,
+            requestId,
+            req));
+    return respondWithHeader(
+        org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+            "X-Line-Request-Id", requestId),
+        () ->
+            complete(
+                StatusCodes.OK,
+                HttpEntities.create(
+                    ContentTypes.APPLICATION_JSON,
+                    "{\"sentMessages\":[{\"id\":\"461230966842064897\"}]}")));
   }
 
   private Route viber(String auth, String body) {
     requests.incrementAndGet();
     if (!accessToken.equals(auth)) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":2,\"status_message\":\"invalidAuthToken\"}"));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"status\":2,\"status_message\":\"invalidAuthToken\"}"));
     }
     JsonNode req = parse(body);
-    if (req == null || req.path("receiver").asText("").isEmpty() || req.path("type").asText("").isEmpty()) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":3,\"status_message\":\"badData\"}"));
+    if (req == null
+        || req.path("receiver").asText("").isEmpty()
+        || req.path("type").asText("").isEmpty()) {
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON, "{\"status\":3,\"status_message\":\"badData\"}"));
     }
     if (failures.poll() == Failure.WINDOW_CLOSED) {
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":6,\"status_message\":\"notSubscribed\"}"));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"status\":6,\"status_message\":\"notSubscribed\"}"));
     }
     String token = Long.toString(5000000000000000000L + requests.get());
-    sent.add(new Sent("viber", req.path("receiver").asText(), req.path("text").asText(null), null, token, req));
-    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
-        "{\"status\":0,\"status_message\":\"ok\",\"message_token\":" + token + ",\"chat_hostname\":\"SN-CHAT-05_\"}"));
+    sent.add(
+        new Sent(
+            "viber",
+            req.path("receiver").asText(),
+            req.path("text").asText(null),
+            null,
+            token,
+            req));
+    return complete(
+        StatusCodes.OK,
+        HttpEntities.create(
+            ContentTypes.APPLICATION_JSON,
+            "{\"status\":0,\"status_message\":\"ok\",\"message_token\":"
+                + token
+                + ",\"chat_hostname\":\"SN-CHAT-05_\"}"));
   }
 
   private Route twilio(String sid, String auth, String body) {
     requests.incrementAndGet();
-    String expected = "Basic " + java.util.Base64.getEncoder().encodeToString((sid + ":" + accessToken).getBytes(StandardCharsets.UTF_8));
+    String expected =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString((sid + ":" + accessToken).getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(auth)) {
-      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}"));
+      return complete(
+          StatusCodes.UNAUTHORIZED,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}"));
     }
     if (failures.poll() == Failure.SERVER_ERROR) {
-      return complete(StatusCodes.SERVICE_UNAVAILABLE, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":20503,\"message\":\"Service unavailable\",\"status\":503}"));
+      return complete(
+          StatusCodes.SERVICE_UNAVAILABLE,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"code\":20503,\"message\":\"Service unavailable\",\"status\":503}"));
     }
     Map<String, String> form = new java.util.HashMap<>();
     for (String pair : body.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
-        form.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        form.put(
+            java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
-    if (form.getOrDefault("To", "").isEmpty() || form.getOrDefault("From", "").isEmpty() || !form.containsKey("Body")) {
-      return complete(StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"code\":21604,\"message\":\"A 'To' phone number is required.\",\"status\":400}"));
+    if (form.getOrDefault("To", "").isEmpty()
+        || form.getOrDefault("From", "").isEmpty()
+        || !form.containsKey("Body")) {
+      return complete(
+          StatusCodes.BAD_REQUEST,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"code\":21604,\"message\":\"A 'To' phone number is required.\",\"status\":400}"));
     }
     String msgSid = "SM" + UUID.randomUUID().toString().replace("-", "");
     sent.add(new Sent("twilio", form.get("To"), form.get("Body"), null, msgSid, null));
-    return complete(StatusCodes.CREATED, HttpEntities.create(ContentTypes.APPLICATION_JSON,
-        "{\"sid\":\"" + msgSid + "\",\"status\":\"queued\",\"to\":\"" + form.get("To") + "\"}"));
+    return complete(
+        StatusCodes.CREATED,
+        HttpEntities.create(
+            ContentTypes.APPLICATION_JSON,
+            "{\"sid\":\""
+                + msgSid
+                + "\",\"status\":\"queued\",\"to\":\""
+                + form.get("To")
+                + "\"}"));
   }
 
   private static JsonNode parse(String body) {
@@ -286,16 +518,33 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
    * Posts a signed customer message webhook like WhatsApp does, {@code copies} times (providers
    * redeliver); answers the status code of each post.
    */
-  public List<Integer> postCustomerMessage(StatusTarget target, String phoneNumberId, String from, String text, int copies) throws Exception {
-    String body = WhatsAppWebhooks.message(phoneNumberId, from, "Customer", "wamid." + UUID.randomUUID(), System.currentTimeMillis() / 1000, text);
+  public List<Integer> postCustomerMessage(
+      StatusTarget target, String phoneNumberId, String from, String text, int copies)
+      throws Exception {
+    String body =
+        WhatsAppWebhooks.message(
+            phoneNumberId,
+            from,
+            "Customer",
+            "wamid." + UUID.randomUUID(),
+            System.currentTimeMillis() / 1000,
+            text);
     List<Integer> codes = new java.util.ArrayList<>();
     for (int i = 0; i < copies; i++) {
-      codes.add(http.send(HttpRequest.newBuilder(URI.create(target.url()))
-              .timeout(Duration.ofSeconds(10))
-              .header("Content-Type", "application/json")
-              .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
-              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode());
+      codes.add(
+          http.send(
+                  HttpRequest.newBuilder(URI.create(target.url()))
+                      .timeout(Duration.ofSeconds(10))
+                      .header("Content-Type", "application/json")
+                      .header(
+                          "X-Hub-Signature-256",
+                          "sha256="
+                              + Signatures.hmacSha256Hex(
+                                  target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode());
     }
     return codes;
   }
@@ -303,22 +552,39 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
   private Route telegram(String botSegment, String body) {
     requests.incrementAndGet();
     if (!("bot" + telegramToken).equals(botSegment)) {
-      return complete(StatusCodes.UNAUTHORIZED, HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}"));
+      return complete(
+          StatusCodes.UNAUTHORIZED,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}"));
     }
     Failure f = failures.poll();
     if (f == Failure.RATE_LIMIT) {
-      return complete(StatusCodes.TOO_MANY_REQUESTS, HttpEntities.create(ContentTypes.APPLICATION_JSON,
-          "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 1\",\"parameters\":{\"retry_after\":1}}"));
+      return complete(
+          StatusCodes.TOO_MANY_REQUESTS,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 1\",\"parameters\":{\"retry_after\":1}}"));
     }
     try {
       JsonNode req = Json.MAPPER.readTree(body);
       String chat = req.path("chat_id").asText();
       int id = 1000 + sent.size();
-      sent.add(new Sent("telegram", chat, req.path("text").asText(null), null, chat + ":" + id, req));
-      return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
-          "{\"ok\":true,\"result\":{\"message_id\":" + id + ",\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"date\":1763800000,\"text\":\"x\"}}"));
+      sent.add(
+          new Sent("telegram", chat, req.path("text").asText(null), null, chat + ":" + id, req));
+      return complete(
+          StatusCodes.OK,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON,
+              "{\"ok\":true,\"result\":{\"message_id\":"
+                  + id
+                  + ",\"chat\":{\"id\":"
+                  + chat
+                  + ",\"type\":\"private\"},\"date\":1763800000,\"text\":\"x\"}}"));
     } catch (Exception e) {
-      return complete(StatusCodes.BAD_REQUEST, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request\"}");
+      return complete(
+          StatusCodes.BAD_REQUEST,
+          "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request\"}");
     }
   }
 
@@ -328,21 +594,29 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     if (target == null) {
       return;
     }
-    CompletableFuture.runAsync(() -> {
-      for (String status : List.of("sent", "delivered")) {
-        String body = WhatsAppWebhooks.status(phoneId, to, wamid, status, callbackData);
-        try {
-          http.send(HttpRequest.newBuilder(URI.create(target.url()))
-                  .timeout(Duration.ofSeconds(10))
-                  .header("Content-Type", "application/json")
-                  .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
-                  .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-              HttpResponse.BodyHandlers.discarding());
-        } catch (Exception e) {
-          return; // the router is gone; statuses are best effort, as WhatsApp's retries would be
-        } 
-      }
-    });
+    CompletableFuture.runAsync(
+        () -> {
+          for (String status : List.of("sent", "delivered")) {
+            String body = WhatsAppWebhooks.status(phoneId, to, wamid, status, callbackData);
+            try {
+              http.send(
+                  HttpRequest.newBuilder(URI.create(target.url()))
+                      .timeout(Duration.ofSeconds(10))
+                      .header("Content-Type", "application/json")
+                      .header(
+                          "X-Hub-Signature-256",
+                          "sha256="
+                              + Signatures.hmacSha256Hex(
+                                  target.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+            } catch (Exception e) {
+              return; // the router is gone; statuses are best effort, as WhatsApp's retries would
+              // be
+            }
+          }
+        });
   }
 
   @Override

@@ -50,7 +50,9 @@ final class CassandraClasspath {
       if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
         p.destroyForcibly();
         throw new IOException(
-            "Maven could not resolve cassandra-all (see " + mavenLog + "):\n"
+            "Maven could not resolve cassandra-all (see "
+                + mavenLog
+                + "):\n"
                 + Files.readString(mavenLog));
       }
     } catch (InterruptedException e) {

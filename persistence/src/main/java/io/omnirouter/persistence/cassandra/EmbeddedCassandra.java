@@ -126,7 +126,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
       if (!options.watchParent()) {
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       }
-      log.info("Starting Cassandra on {}:{} in {}", options.host(), options.cqlPort(), options.cassandraDir());
+      log.info(
+          "Starting Cassandra on {}:{} in {}",
+          options.host(),
+          options.cqlPort(),
+          options.cassandraDir());
       Process process = builder.start();
       Files.writeString(options.pidFile(), Long.toString(process.pid()));
       EmbeddedCassandra cassandra = new EmbeddedCassandra(options, process);
@@ -258,7 +262,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
     Path logback = dir.resolve("logback.xml");
     Files.write(logback, resource("cassandra-runtime/logback.xml"));
 
-    List<String> classpath = CassandraClasspath.resolve(options.baseDir().resolve("cassandra-runtime"));
+    List<String> classpath =
+        CassandraClasspath.resolve(options.baseDir().resolve("cassandra-runtime"));
     String jamm =
         classpath.stream()
             .filter(p -> Path.of(p).getFileName().toString().startsWith("jamm-"))
@@ -305,7 +310,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
     }
     if (out.contains("${")) {
       throw new IllegalArgumentException(
-          "Unknown placeholder in " + options.yamlTemplate() + ": " + out.substring(out.indexOf("${")));
+          "Unknown placeholder in "
+              + options.yamlTemplate()
+              + ": "
+              + out.substring(out.indexOf("${")));
     }
     return out;
   }
@@ -321,7 +329,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   private static String ownLocation() {
     try {
-      return Path.of(EmbeddedCassandra.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      return Path.of(
+              EmbeddedCassandra.class.getProtectionDomain().getCodeSource().getLocation().toURI())
           .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);

@@ -31,33 +31,43 @@ public final class EmbeddedCassandraCli {
             Path.of(opts.getOrDefault("yaml", "conf/cassandra.yaml")).toAbsolutePath());
     var options =
         new EmbeddedCassandra.Options(
-                defaults.baseDir(),
-                defaults.yamlTemplate(),
-                defaults.host(),
-                Integer.parseInt(opts.getOrDefault("cql-port", "9042")),
-                Integer.parseInt(opts.getOrDefault("storage-port", "7000")),
-                Integer.parseInt(opts.getOrDefault("jmx-port", "7199")),
-                opts.getOrDefault("heap", "1G"),
-                defaults.startTimeout(),
-                false);
+            defaults.baseDir(),
+            defaults.yamlTemplate(),
+            defaults.host(),
+            Integer.parseInt(opts.getOrDefault("cql-port", "9042")),
+            Integer.parseInt(opts.getOrDefault("storage-port", "7000")),
+            Integer.parseInt(opts.getOrDefault("jmx-port", "7199")),
+            opts.getOrDefault("heap", "1G"),
+            defaults.startTimeout(),
+            false);
     switch (args[0]) {
       case "start" -> {
         EmbeddedCassandra c = EmbeddedCassandra.start(options);
         System.out.println(
             c.owned()
-                ? "cassandra started, pid " + c.pid().orElseThrow() + ", cql 127.0.0.1:" + options.cqlPort()
-                : "cassandra already running on 127.0.0.1:" + options.cqlPort() + " (not started by us)");
+                ? "cassandra started, pid "
+                    + c.pid().orElseThrow()
+                    + ", cql 127.0.0.1:"
+                    + options.cqlPort()
+                : "cassandra already running on 127.0.0.1:"
+                    + options.cqlPort()
+                    + " (not started by us)");
       }
       case "stop" ->
           System.out.println(
-              EmbeddedCassandra.stopByPidFile(options) ? "cassandra stopped" : "cassandra was not running");
+              EmbeddedCassandra.stopByPidFile(options)
+                  ? "cassandra stopped"
+                  : "cassandra was not running");
       case "status" -> {
         var running = EmbeddedCassandra.runningFromPidFile(options);
         boolean listening = EmbeddedCassandra.isListening(options.host(), options.cqlPort());
         System.out.println(
-            running.map(h -> "cassandra running, pid " + h.pid()).orElse("cassandra not started by us")
+            running
+                    .map(h -> "cassandra running, pid " + h.pid())
+                    .orElse("cassandra not started by us")
                 + (listening ? ", cql answering on " : ", nothing on ")
-                + "127.0.0.1:" + options.cqlPort());
+                + "127.0.0.1:"
+                + options.cqlPort());
         System.exit(running.isPresent() || listening ? 0 : 3);
       }
       default -> {

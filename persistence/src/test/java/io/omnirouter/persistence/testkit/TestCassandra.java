@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * The real Cassandra that tests run against: started once per test JVM on its own ports (so a
- * {@code ./omnirouter start} instance is left alone), reused if already listening, and stopped
- * when the JVM exits. The forked Cassandra also exits by itself if this JVM is killed.
+ * {@code ./omnirouter start} instance is left alone), reused if already listening, and stopped when
+ * the JVM exits. The forked Cassandra also exits by itself if this JVM is killed.
  */
 public final class TestCassandra {
   public static final int CQL_PORT = Integer.getInteger("omnirouter.test.cassandra.port", 9142);

@@ -31,8 +31,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * An agent: profile, presence, capacity and the conversations it holds. The authority on capacity:
  * a team router must {@link Reserve} a slot before it assigns, so an agent in several teams never
- * exceeds its capacity. A reservation the conversation never confirms (a router crashed between
- * the two steps) is released after a lease. Every change is told to the agent's team routers.
+ * exceeds its capacity. A reservation the conversation never confirms (a router crashed between the
+ * two steps) is released after a lease. Every change is told to the agent's team routers.
  */
 public final class Agent
     extends EventSourcedBehaviorWithEnforcedReplies<Agent.Command, Agent.Event, Agent.State> {
@@ -76,7 +76,8 @@ public final class Agent
 
   public record Reserved(String conversationId, AgentView view) implements ReserveReply {}
 
-  public record Refused(String conversationId, String reason, AgentView view) implements ReserveReply {}
+  public record Refused(String conversationId, String reason, AgentView view)
+      implements ReserveReply {}
 
   public record Profile(
       String name, List<String> teams, int capacity, List<String> languages, List<String> skills)
@@ -188,7 +189,10 @@ public final class Agent
 
   // ---- wiring ----
 
-  /** How the agent reaches its team routers and conversations; sharding in production, probes in tests. */
+  /**
+   * How the agent reaches its team routers and conversations; sharding in production, probes in
+   * tests.
+   */
   public interface Ports {
     /** Tell the team router of {@code team} (in this agent's workspace) the agent's new view. */
     void agentChanged(String team, AgentView view);
@@ -197,7 +201,8 @@ public final class Agent
     void unassignForOffline(String conversationId, String agentId);
   }
 
-  public record Settings(Duration reservationLease, Duration offlineGrace, boolean requeueOnOffline) {
+  public record Settings(
+      Duration reservationLease, Duration offlineGrace, boolean requeueOnOffline) {
     public static Settings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.agent");
       return new Settings(
@@ -209,12 +214,15 @@ public final class Agent
 
   public static final org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<Command>
       ENTITY_KEY =
-          org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(Command.class, "Agent");
+          org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(
+              Command.class, "Agent");
 
-  public static Behavior<Command> create(String entityId, Settings settings, Ports ports, Clock clock) {
+  public static Behavior<Command> create(
+      String entityId, Settings settings, Ports ports, Clock clock) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new Agent(entityId, settings, ports, clock, ctx, timers)));
+            Behaviors.withTimers(
+                timers -> new Agent(entityId, settings, ports, clock, ctx, timers)));
   }
 
   private final String agentId;
@@ -300,7 +308,13 @@ public final class Agent
                           ports.agentChanged(
                               t,
                               new AgentView(
-                                  agentId, Presence.OFFLINE, 0, next.load(), Set.of(), Set.of(), null)));
+                                  agentId,
+                                  Presence.OFFLINE,
+                                  0,
+                                  next.load(),
+                                  Set.of(),
+                                  Set.of(),
+                                  null)));
             })
         .thenReply(cmd.replyTo(), next -> Done.getInstance());
   }
@@ -325,7 +339,8 @@ public final class Agent
 
   private ReplyEffect<Event, State> onSetCapacity(State state, SetCapacity cmd) {
     if (cmd.capacity() < 0 || cmd.capacity() > 1000) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("capacity must be between 0 and 1000"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("capacity must be between 0 and 1000"));
     }
     return Effect()
         .persist(new CapacityChanged(cmd.capacity()))
@@ -339,11 +354,16 @@ public final class Agent
       return Effect().reply(cmd.replyTo(), new Reserved(conv, state.view(agentId)));
     }
     if (state.presence() != Presence.ONLINE) {
-      return Effect().reply(cmd.replyTo(), new Refused(conv, "agent is " + state.presence(), state.view(agentId)));
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new Refused(conv, "agent is " + state.presence(), state.view(agentId)));
     }
     if (state.load() >= state.capacity()) {
       return Effect()
-          .reply(cmd.replyTo(), new Refused(conv, "agent is at capacity " + state.capacity(), state.view(agentId)));
+          .reply(
+              cmd.replyTo(),
+              new Refused(conv, "agent is at capacity " + state.capacity(), state.view(agentId)));
     }
     return Effect()
         .persist(new ConversationReserved(conv, clock.instant()))
@@ -382,7 +402,11 @@ public final class Agent
     if (!state.reserved().containsKey(cmd.conversationId())) {
       return Effect().noReply();
     }
-    ctx.getLog().warn("Reservation of {} by {} was never confirmed; releasing it", cmd.conversationId(), agentId);
+    ctx.getLog()
+        .warn(
+            "Reservation of {} by {} was never confirmed; releasing it",
+            cmd.conversationId(),
+            agentId);
     return Effect()
         .persist(new ConversationReleased(cmd.conversationId()))
         .thenRun(this::publish)
@@ -404,7 +428,8 @@ public final class Agent
 
   private void startOfflineGrace(State state) {
     if (settings.requeueOnOffline() && state.presenceSince() != null) {
-      Duration left = settings.offlineGrace().minus(Duration.between(state.presenceSince(), clock.instant()));
+      Duration left =
+          settings.offlineGrace().minus(Duration.between(state.presenceSince(), clock.instant()));
       timers.startSingleTimer(
           OfflineGraceExpired.class,
           new OfflineGraceExpired(state.presenceSince()),

@@ -27,17 +27,20 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 public final class Contact
     extends EventSourcedBehaviorWithEnforcedReplies<Contact.Command, Contact.Event, Contact.State> {
 
-  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Contact");
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Contact");
 
   public sealed interface Command extends CborSerializable {}
 
   public record AddIdentity(String identityKey, String displayName) implements Command {}
 
-  public record Update(String name, Map<String, String> customFields, ActorRef<StatusReply<Summary>> replyTo)
+  public record Update(
+      String name, Map<String, String> customFields, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
   /** Merge this contact into {@code survivorId}. */
-  public record MergeInto(String survivorId, String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+  public record MergeInto(String survivorId, String by, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
 
   /** Sent by a merged contact to its survivor. */
   public record Absorb(String mergedId, List<String> identities) implements Command {}
@@ -64,7 +67,11 @@ public final class Contact
   public record Absorbed(String mergedId, List<String> identities) implements Event {}
 
   public record State(
-      String name, List<String> identities, Map<String, String> customFields, String mergedInto, List<String> absorbed)
+      String name,
+      List<String> identities,
+      Map<String, String> customFields,
+      String mergedInto,
+      List<String> absorbed)
       implements CborSerializable {
     public State {
       identities = List.copyOf(identities);
@@ -136,13 +143,15 @@ public final class Contact
   private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
     Map<String, String> fields = new HashMap<>(state.customFields());
     if (cmd.customFields() != null) {
-      cmd.customFields().forEach((k, v) -> {
-        if (v == null || v.isEmpty()) {
-          fields.remove(k);
-        } else {
-          fields.put(k, v);
-        }
-      });
+      cmd.customFields()
+          .forEach(
+              (k, v) -> {
+                if (v == null || v.isEmpty()) {
+                  fields.remove(k);
+                } else {
+                  fields.put(k, v);
+                }
+              });
     }
     String name = cmd.name() != null ? cmd.name() : state.name();
     return Effect()
@@ -152,12 +161,14 @@ public final class Contact
 
   private ReplyEffect<Event, State> onMergeInto(State state, MergeInto cmd) {
     if (cmd.survivorId().equals(contactId)) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("a contact cannot be merged into itself"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("a contact cannot be merged into itself"));
     }
     if (state.mergedInto() != null) {
       return state.mergedInto().equals(cmd.survivorId())
           ? Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)))
-          : Effect().reply(cmd.replyTo(), StatusReply.error("already merged into " + state.mergedInto()));
+          : Effect()
+              .reply(cmd.replyTo(), StatusReply.error("already merged into " + state.mergedInto()));
     }
     List<String> identities = state.identities();
     return Effect()
@@ -179,27 +190,41 @@ public final class Contact
   }
 
   private Summary summary(State s) {
-    return new Summary(contactId, s.name(), s.identities(), s.customFields(), s.mergedInto(), s.absorbed());
+    return new Summary(
+        contactId, s.name(), s.identities(), s.customFields(), s.mergedInto(), s.absorbed());
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(IdentityAdded.class, (s, e) -> {
-          State next = s.withIdentities(List.of(e.identityKey()));
-          return next.name() == null && e.displayName() != null ? next.named(e.displayName()) : next;
-        })
-        .onEvent(Updated.class, (s, e) -> new State(e.name(), s.identities(), e.customFields(), s.mergedInto(), s.absorbed()))
-        .onEvent(MergedInto.class, (s, e) -> new State(s.name(), s.identities(), s.customFields(), e.survivorId(), s.absorbed()))
-        .onEvent(Absorbed.class, (s, e) -> {
-          State next = s.withIdentities(e.identities());
-          List<String> absorbed = new ArrayList<>(next.absorbed());
-          if (!absorbed.contains(e.mergedId())) {
-            absorbed.add(e.mergedId());
-          }
-          return new State(next.name(), next.identities(), next.customFields(), next.mergedInto(), absorbed);
-        })
+        .onEvent(
+            IdentityAdded.class,
+            (s, e) -> {
+              State next = s.withIdentities(List.of(e.identityKey()));
+              return next.name() == null && e.displayName() != null
+                  ? next.named(e.displayName())
+                  : next;
+            })
+        .onEvent(
+            Updated.class,
+            (s, e) ->
+                new State(e.name(), s.identities(), e.customFields(), s.mergedInto(), s.absorbed()))
+        .onEvent(
+            MergedInto.class,
+            (s, e) ->
+                new State(s.name(), s.identities(), s.customFields(), e.survivorId(), s.absorbed()))
+        .onEvent(
+            Absorbed.class,
+            (s, e) -> {
+              State next = s.withIdentities(e.identities());
+              List<String> absorbed = new ArrayList<>(next.absorbed());
+              if (!absorbed.contains(e.mergedId())) {
+                absorbed.add(e.mergedId());
+              }
+              return new State(
+                  next.name(), next.identities(), next.customFields(), next.mergedInto(), absorbed);
+            })
         .build();
   }
 }

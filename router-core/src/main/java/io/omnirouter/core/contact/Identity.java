@@ -23,9 +23,11 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * contacts; a new identity gets a deterministic contact id, or — with auto-merge on — the contact
  * of a known phone number or e-mail address it carries.
  */
-public final class Identity extends EventSourcedBehavior<Identity.Command, Identity.Event, Identity.State> {
+public final class Identity
+    extends EventSourcedBehavior<Identity.Command, Identity.Event, Identity.State> {
 
-  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Identity");
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Identity");
 
   public sealed interface Command extends CborSerializable {}
 
@@ -34,12 +36,15 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
    *
    * @param hints other identity keys the message carries (a phone, an e-mail address)
    */
-  public record Resolve(List<String> hints, String displayName, ActorRef<Resolved> replyTo) implements Command {}
+  public record Resolve(List<String> hints, String displayName, ActorRef<Resolved> replyTo)
+      implements Command {}
 
   /** Which contact, if any — never creates one. */
   public record Lookup(ActorRef<LookupResult> replyTo) implements Command {}
 
-  /** Link to {@code contactId} unless already linked (a hint of another identity's first message). */
+  /**
+   * Link to {@code contactId} unless already linked (a hint of another identity's first message).
+   */
   public record LinkIfUnlinked(String contactId) implements Command {}
 
   /** The contact was merged: this identity now belongs to the survivor. */
@@ -47,13 +52,16 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
 
   record HintAnswered(String hint, String contactId) implements Command {}
 
-  public record Resolved(String identityKey, String contactId, boolean created) implements CborSerializable {}
+  public record Resolved(String identityKey, String contactId, boolean created)
+      implements CborSerializable {}
 
   public record LookupResult(String identityKey, String contactId) implements CborSerializable {}
 
   public sealed interface Event extends CborSerializable {}
 
-  /** @param via how: new, hint:<key>, linked, merged */
+  /**
+   * @param via how: new, hint:<key>, linked, merged
+   */
   public record Linked(String contactId, String via) implements Event {}
 
   public record State(String contactId) implements CborSerializable {}
@@ -70,7 +78,8 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
 
   /** The contact id a new identity gets when nothing links it elsewhere. */
   public static String newContactId(String workspace, String identityKey) {
-    return "ct-" + UUID.nameUUIDFromBytes((workspace + "\n" + identityKey).getBytes(StandardCharsets.UTF_8));
+    return "ct-"
+        + UUID.nameUUIDFromBytes((workspace + "\n" + identityKey).getBytes(StandardCharsets.UTF_8));
   }
 
   public static Behavior<Command> create(String entityId, boolean autoMerge, Ports ports) {
@@ -108,9 +117,22 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
         .onCommand(HintAnswered.class, this::onHintAnswered)
         .onCommand(c -> pending != null, c -> Effect().stash())
         .onCommand(Resolve.class, this::onResolve)
-        .onCommand(Lookup.class, (s, c) -> { c.replyTo().tell(new LookupResult(key, s.contactId())); return Effect().none(); })
-        .onCommand(LinkIfUnlinked.class, (s, c) -> s.contactId() != null ? Effect().none() : link(c.contactId(), "linked", null, null))
-        .onCommand(Repoint.class, (s, c) -> c.contactId().equals(s.contactId()) ? Effect().none() : Effect().persist(new Linked(c.contactId(), "merged")))
+        .onCommand(
+            Lookup.class,
+            (s, c) -> {
+              c.replyTo().tell(new LookupResult(key, s.contactId()));
+              return Effect().none();
+            })
+        .onCommand(
+            LinkIfUnlinked.class,
+            (s, c) ->
+                s.contactId() != null ? Effect().none() : link(c.contactId(), "linked", null, null))
+        .onCommand(
+            Repoint.class,
+            (s, c) ->
+                c.contactId().equals(s.contactId())
+                    ? Effect().none()
+                    : Effect().persist(new Linked(c.contactId(), "merged")))
         .build();
   }
 
@@ -130,7 +152,9 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
 
   private void askNextHint() {
     String hint = pending.remaining().remove(0);
-    ActorRef<LookupResult> adapter = ctx.messageAdapter(LookupResult.class, r -> new HintAnswered(r.identityKey(), r.contactId()));
+    ActorRef<LookupResult> adapter =
+        ctx.messageAdapter(
+            LookupResult.class, r -> new HintAnswered(r.identityKey(), r.contactId()));
     ports.lookup(hint, adapter);
   }
 
@@ -141,7 +165,8 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
     Resolve request = pending.request();
     if (answer.contactId() != null) {
       pending = null;
-      return link(answer.contactId(), "hint:" + answer.hint(), request, request.hints()).thenUnstashAll();
+      return link(answer.contactId(), "hint:" + answer.hint(), request, request.hints())
+          .thenUnstashAll();
     }
     if (!pending.remaining().isEmpty()) {
       askNextHint();
@@ -159,7 +184,9 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
             next -> {
               ports.addToContact(contactId, key, request == null ? null : request.displayName());
               if (hints != null) {
-                hints.stream().filter(h -> !h.equals(key)).forEach(h -> ports.linkIfUnlinked(h, contactId));
+                hints.stream()
+                    .filter(h -> !h.equals(key))
+                    .forEach(h -> ports.linkIfUnlinked(h, contactId));
               }
               if (request != null) {
                 request.replyTo().tell(new Resolved(key, contactId, via.equals("new")));
@@ -169,6 +196,9 @@ public final class Identity extends EventSourcedBehavior<Identity.Command, Ident
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(Linked.class, (s, e) -> new State(e.contactId())).build();
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Linked.class, (s, e) -> new State(e.contactId()))
+        .build();
   }
 }

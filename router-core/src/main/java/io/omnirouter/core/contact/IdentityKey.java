@@ -15,7 +15,7 @@ public final class IdentityKey {
     return switch (channel) {
       case WHATSAPP, SMS -> phone(senderId);
       case EMAIL -> email(senderId);
-      // page-, account- or bot-scoped ids
+        // page-, account- or bot-scoped ids
       case WECHAT, MESSENGER, INSTAGRAM, LINE, TELEGRAM, VIBER, WEBCHAT, CUSTOM ->
           channel.key() + ":" + channelAccount + "/" + senderId;
     };

@@ -6,9 +6,9 @@ import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.model.OutboundRequest;
 import io.omnirouter.core.model.ProviderError;
-import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
 import io.omnirouter.core.team.TeamRouter;
@@ -73,7 +73,9 @@ public final class Conversation
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Store a customer message unless its provider id was seen before; replies once it is durable. */
+  /**
+   * Store a customer message unless its provider id was seen before; replies once it is durable.
+   */
   public record ReceiveMessage(InboundMessage message, ActorRef<Ack> replyTo) implements Command {}
 
   /** A team router offers an assignment; the conversation accepts it or declines with why. */
@@ -82,14 +84,19 @@ public final class Conversation
 
   /** Hand the conversation to a team, or to one agent (of that team), with a comment. */
   public record Transfer(
-      String toTeam, String toAgent, String comment, String by, ActorRef<StatusReply<Summary>> replyTo)
+      String toTeam,
+      String toAgent,
+      String comment,
+      String by,
+      ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
   /**
-   * Back to the queue. {@code onlyAgent}: do it only if this agent is still the assignee (the system
-   * asking after an offline grace); {@code replyTo} may then be null.
+   * Back to the queue. {@code onlyAgent}: do it only if this agent is still the assignee (the
+   * system asking after an offline grace); {@code replyTo} may then be null.
    */
-  public record Unassign(String reason, String by, String onlyAgent, ActorRef<StatusReply<Summary>> replyTo)
+  public record Unassign(
+      String reason, String by, String onlyAgent, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
   public record Resolve(String by, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
@@ -105,14 +112,20 @@ public final class Conversation
   public record SetPriority(int priority, String by, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
-  public record ChangeTags(Set<String> add, Set<String> remove, ActorRef<StatusReply<Summary>> replyTo)
+  public record ChangeTags(
+      Set<String> add, Set<String> remove, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
-  public record AddNote(String text, String by, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+  public record AddNote(String text, String by, ActorRef<StatusReply<Long>> replyTo)
+      implements Command {}
 
   /** An agent's reply: checked against the channel window, persisted as pending, then sent. */
   public record SendReply(
-      String messageId, Channel channel, OutboundContent content, String by, ActorRef<ReplyResult> replyTo)
+      String messageId,
+      Channel channel,
+      OutboundContent content,
+      String by,
+      ActorRef<ReplyResult> replyTo)
       implements Command {}
 
   /** From the outbound sender: the provider accepted the message (or finally refused it). */
@@ -120,7 +133,8 @@ public final class Conversation
       implements Command {}
 
   /** A provider's delivery status for one of our messages (unknown ids are ignored). */
-  public record RecordDelivery(String providerMessageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
+  public record RecordDelivery(
+      String providerMessageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
       implements Command {}
 
   /** From the team router: the free-form window closed while this conversation waited. */
@@ -156,7 +170,8 @@ public final class Conversation
   public record ReplyAccepted(String messageId, long sequence) implements ReplyResult {}
 
   /** Refused by the channel window: why, when it closed, and what is allowed instead. */
-  public record ReplyRefused(String messageId, ChannelWindows.Decision decision) implements ReplyResult {}
+  public record ReplyRefused(String messageId, ChannelWindows.Decision decision)
+      implements ReplyResult {}
 
   /** Refused for another reason (unknown channel for this contact, resolved conversation…). */
   public record ReplyInvalid(String messageId, String reason) implements ReplyResult {}
@@ -203,7 +218,8 @@ public final class Conversation
 
   public record AgentAssigned(Assignment assignment) implements Event {}
 
-  public record AgentUnassigned(String agentId, String reason, String by, Instant at) implements Event {}
+  public record AgentUnassigned(String agentId, String reason, String by, Instant at)
+      implements Event {}
 
   public record Resolved(String by, Instant at) implements Event {}
 
@@ -221,8 +237,16 @@ public final class Conversation
   public record NoteAdded(long sequence, String text, String by, Instant at) implements Event {}
 
   public record ReplyQueued(
-      long sequence, String messageId, Channel channel, String channelAccount, String recipient,
-      OutboundContent content, String by, Instant at, List<String> thread, String subject)
+      long sequence,
+      String messageId,
+      Channel channel,
+      String channelAccount,
+      String recipient,
+      OutboundContent content,
+      String by,
+      Instant at,
+      List<String> thread,
+      String subject)
       implements Event {
     public ReplyQueued {
       thread = thread == null ? List.of() : List.copyOf(thread);
@@ -231,22 +255,31 @@ public final class Conversation
 
   public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
 
-  public record ReplySent(String messageId, String providerMessageId, Instant at) implements Event {}
+  public record ReplySent(String messageId, String providerMessageId, Instant at)
+      implements Event {}
 
-  /** The provider refused the message for good; {@code error} says why (window closed, blocked…). */
+  /**
+   * The provider refused the message for good; {@code error} says why (window closed, blocked…).
+   */
   public record ReplyFailed(String messageId, ProviderError error, Instant at) implements Event {}
 
-  public record ReplyDeliveryUpdated(String messageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
+  public record ReplyDeliveryUpdated(
+      String messageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
       implements Event {}
 
   // ---- state ----
 
   /**
    * Where to reach the contact on a channel, from its last inbound message there. For e-mail,
-   * {@code thread} holds the Message-IDs to reply to (References + the last Message-ID) and
-   * {@code subject} the last subject, so the customer's client threads our reply.
+   * {@code thread} holds the Message-IDs to reply to (References + the last Message-ID) and {@code
+   * subject} the last subject, so the customer's client threads our reply.
    */
-  public record Endpoint(String channelAccount, String recipient, Instant lastInboundAt, List<String> thread, String subject)
+  public record Endpoint(
+      String channelAccount,
+      String recipient,
+      Instant lastInboundAt,
+      List<String> thread,
+      String subject)
       implements CborSerializable {
     public Endpoint {
       thread = thread == null ? List.of() : List.copyOf(thread);
@@ -292,13 +325,45 @@ public final class Conversation
       while (m.size() > SENT_INDEX) {
         m.remove(m.keySet().iterator().next());
       }
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, m);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          m);
     }
 
     State withOutbound(Map<String, OutboundRequest> pending, Map<String, String> sent) {
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pending, sent, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pending,
+          sent,
+          replyStates);
     }
 
     State queuedOutbound(OutboundRequest r) {
@@ -322,24 +387,75 @@ public final class Conversation
 
     public static State empty() {
       return new State(
-          Status.NEW, 0, null, null, null, null, 0, Set.of(), 0, Map.of(), DedupWindow.empty(),
-          null, 0, List.of(), Map.of(), Map.of(), Map.of());
+          Status.NEW,
+          0,
+          null,
+          null,
+          null,
+          null,
+          0,
+          Set.of(),
+          0,
+          Map.of(),
+          DedupWindow.empty(),
+          null,
+          0,
+          List.of(),
+          Map.of(),
+          Map.of(),
+          Map.of());
     }
 
     State with(Status s) {
-      return new State(s, episode, team, assignee, previousAgent, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          s,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State withMessage(InboundMessage m, long seq, int dedupWindow) {
       Map<Channel, Endpoint> e = new EnumMap<>(Channel.class);
       e.putAll(endpoints);
       Endpoint old = e.get(m.channel());
-      Instant last = old == null || m.receivedAt().isAfter(old.lastInboundAt()) ? m.receivedAt() : old.lastInboundAt();
-      e.put(m.channel(), new Endpoint(m.channelAccount(), m.senderId(), last, thread(m, old), subject(m, old)));
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, seq, e, recentIds.plus(m.dedupKey(), dedupWindow), snoozedUntil,
-          windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      Instant last =
+          old == null || m.receivedAt().isAfter(old.lastInboundAt())
+              ? m.receivedAt()
+              : old.lastInboundAt();
+      e.put(
+          m.channel(),
+          new Endpoint(m.channelAccount(), m.senderId(), last, thread(m, old), subject(m, old)));
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          seq,
+          e,
+          recentIds.plus(m.dedupKey(), dedupWindow),
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     private static final int THREAD_REFERENCES = 10;
@@ -358,13 +474,30 @@ public final class Conversation
     }
 
     private static String subject(InboundMessage m, Endpoint old) {
-      return m.content().subject() != null ? m.content().subject() : old == null ? null : old.subject();
+      return m.content().subject() != null
+          ? m.content().subject()
+          : old == null ? null : old.subject();
     }
 
     State queued(Queued q) {
-      return new State(Status.QUEUED, q.episode(), q.team(), null,
-          assignee != null ? assignee : previousAgent, q.requestedAgent(), priority, tags, sequence,
-          endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          Status.QUEUED,
+          q.episode(),
+          q.team(),
+          null,
+          assignee != null ? assignee : previousAgent,
+          q.requestedAgent(),
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          null,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State assigned(Assignment a) {
@@ -373,45 +506,172 @@ public final class Conversation
       if (history.size() > ASSIGNMENT_HISTORY) {
         history.remove(0);
       }
-      return new State(Status.ASSIGNED, episode, team, a.agentId(), previousAgent, null, priority,
-          tags, sequence, endpoints, recentIds, null, windowExpiredEpisode, history, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          Status.ASSIGNED,
+          episode,
+          team,
+          a.agentId(),
+          previousAgent,
+          null,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          null,
+          windowExpiredEpisode,
+          history,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State unassigned() {
-      return new State(status, episode, team, null, assignee, requestedAgent, priority, tags,
-          sequence, endpoints, recentIds, null, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          null,
+          assignee,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          null,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State resolved() {
-      return new State(Status.RESOLVED, episode, team, null, assignee != null ? assignee : previousAgent,
-          null, priority, tags, sequence, endpoints, recentIds, null, windowExpiredEpisode,
-          recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          Status.RESOLVED,
+          episode,
+          team,
+          null,
+          assignee != null ? assignee : previousAgent,
+          null,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          null,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State snoozed(Instant until) {
-      return new State(Status.SNOOZED, episode, team, assignee, previousAgent, requestedAgent,
-          priority, tags, sequence, endpoints, recentIds, until, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          Status.SNOOZED,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          until,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State withPriority(int p) {
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, p, tags,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          p,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State withTags(Set<String> t) {
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority, t,
-          sequence, endpoints, recentIds, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          t,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State withSequence(long seq, String dedupKey, int dedupWindow) {
       DedupWindow ids = dedupKey == null ? recentIds : recentIds.plus(dedupKey, dedupWindow);
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, seq, endpoints, ids, snoozedUntil, windowExpiredEpisode, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          seq,
+          endpoints,
+          ids,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     State windowExpired(long ep) {
-      return new State(status, episode, team, assignee, previousAgent, requestedAgent, priority,
-          tags, sequence, endpoints, recentIds, snoozedUntil, ep, recentAssignments, pendingOutbound, sentByProviderId, replyStates);
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          endpoints,
+          recentIds,
+          snoozedUntil,
+          ep,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
     }
 
     /** The soonest-closing free-form window among the contact's channels, or null. */
@@ -472,7 +732,8 @@ public final class Conversation
         ctx ->
             Behaviors.withTimers(
                 timers ->
-                    new Conversation(entityId, settings, directory, ports, clock, passivate, ctx, timers)));
+                    new Conversation(
+                        entityId, settings, directory, ports, clock, passivate, ctx, timers)));
   }
 
   private final String conversationId;
@@ -524,7 +785,8 @@ public final class Conversation
               if (state.status() == Status.SNOOZED && state.snoozedUntil() != null) {
                 startSnoozeTimer(state.snoozedUntil());
               }
-              // at least once: replies persisted but not confirmed sent go out again (same message id)
+              // at least once: replies persisted but not confirmed sent go out again (same message
+              // id)
               state.pendingOutbound().values().forEach(r -> ports.send(r.nextAttempt()));
               if (passivate != null) {
                 ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
@@ -543,11 +805,16 @@ public final class Conversation
         .onCommand(Offer.class, (s, c) -> decline(c, "no conversation yet"))
         .onCommand(
             SendReply.class,
-            (s, c) -> Effect().reply(c.replyTo(), new ReplyInvalid(c.messageId(), "the contact has not written yet")));
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        new ReplyInvalid(c.messageId(), "the contact has not written yet")));
     b.forState(s -> s.status() == Status.RESOLVED)
         .onCommand(ReceiveMessage.class, this::onMessageWhenResolved)
         .onCommand(Reopen.class, this::onReopen)
-        .onCommand(Resolve.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))));
+        .onCommand(
+            Resolve.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))));
     b.forState(s -> s.status() == Status.QUEUED)
         .onCommand(Offer.class, this::onOffer)
         .onCommand(WindowClosedWhileQueued.class, this::onWindowClosedWhileQueued);
@@ -575,7 +842,10 @@ public final class Conversation
         .onCommand(Wake.class, (s, c) -> Effect().noReply())
         .onCommand(Idle.class, this::onIdle)
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
-        .onCommand(Reopen.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("conversation is " + s.status())))
+        .onCommand(
+            Reopen.class,
+            (s, c) ->
+                Effect().reply(c.replyTo(), StatusReply.error("conversation is " + s.status())))
         .onCommand(Unassign.class, (s, c) -> rejectStatus(s, c.replyTo()))
         .onCommand(Snooze.class, (s, c) -> rejectStatus(s, c.replyTo()))
         .onCommand(MarkPending.class, (s, c) -> rejectStatus(s, c.replyTo()))
@@ -586,7 +856,8 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onFirstMessage(State state, ReceiveMessage cmd) {
     InboundMessage m = cmd.message();
-    String team = directory.defaultTeam(EntityIds.workspace(conversationId), m.channel(), m.channelAccount());
+    String team =
+        directory.defaultTeam(EntityIds.workspace(conversationId), m.channel(), m.channelAccount());
     long seq = state.sequence() + 1;
     Queued queued = new Queued(team, 1, "new", null, null, "system", clock.instant());
     return Effect()
@@ -610,7 +881,9 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), new Duplicate(cmd.message().providerMessageId()));
     }
     long seq = state.sequence() + 1;
-    Queued queued = new Queued(state.team(), state.episode() + 1, "reopened", null, null, "customer", clock.instant());
+    Queued queued =
+        new Queued(
+            state.team(), state.episode() + 1, "reopened", null, null, "customer", clock.instant());
     return Effect()
         .persist(List.of(new MessageReceived(cmd.message(), seq), queued))
         .thenRun(this::enqueue)
@@ -624,7 +897,10 @@ public final class Conversation
     long seq = state.sequence() + 1;
     timers.cancel(Wake.INSTANCE);
     return Effect()
-        .persist(List.of(new MessageReceived(cmd.message(), seq), new Woke("customer message", clock.instant())))
+        .persist(
+            List.of(
+                new MessageReceived(cmd.message(), seq),
+                new Woke("customer message", clock.instant())))
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
 
@@ -657,10 +933,13 @@ public final class Conversation
 
   private ReplyEffect<Event, State> decline(Offer cmd, String reason) {
     return Effect()
-        .reply(cmd.replyTo(), new TeamRouter.Declined(conversationId, cmd.assignment().episode(), reason));
+        .reply(
+            cmd.replyTo(),
+            new TeamRouter.Declined(conversationId, cmd.assignment().episode(), reason));
   }
 
-  private ReplyEffect<Event, State> onWindowClosedWhileQueued(State state, WindowClosedWhileQueued cmd) {
+  private ReplyEffect<Event, State> onWindowClosedWhileQueued(
+      State state, WindowClosedWhileQueued cmd) {
     if (cmd.episode() != state.episode() || state.windowExpiredEpisode() == state.episode()) {
       return Effect().noReply();
     }
@@ -669,7 +948,9 @@ public final class Conversation
     if (soonest != null && soonest.isAfter(clock.instant())) {
       return Effect().noReply();
     }
-    return Effect().persist(new WindowExpiredWhileQueued(cmd.episode(), cmd.closedAt())).thenNoReply();
+    return Effect()
+        .persist(new WindowExpiredWhileQueued(cmd.episode(), cmd.closedAt()))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onUnassign(State state, Unassign cmd) {
@@ -682,7 +963,14 @@ public final class Conversation
         .persist(
             List.of(
                 new AgentUnassigned(agent, cmd.reason(), cmd.by(), now),
-                new Queued(state.team(), state.episode() + 1, "unassigned", null, cmd.reason(), cmd.by(), now)))
+                new Queued(
+                    state.team(),
+                    state.episode() + 1,
+                    "unassigned",
+                    null,
+                    cmd.reason(),
+                    cmd.by(),
+                    now)))
         .thenRun(
             next -> {
               ports.releaseAgent(agent, conversationId);
@@ -700,7 +988,15 @@ public final class Conversation
     if (agent != null) {
       events.add(new AgentUnassigned(agent, "transferred", cmd.by(), now));
     }
-    events.add(new Queued(team, state.episode() + 1, "transferred", blankToNull(cmd.toAgent()), cmd.comment(), cmd.by(), now));
+    events.add(
+        new Queued(
+            team,
+            state.episode() + 1,
+            "transferred",
+            blankToNull(cmd.toAgent()),
+            cmd.comment(),
+            cmd.by(),
+            now));
     boolean wasQueued = state.status() == Status.QUEUED;
     return Effect()
         .persist(events)
@@ -736,7 +1032,9 @@ public final class Conversation
   }
 
   private ReplyEffect<Event, State> onReopen(State state, Reopen cmd) {
-    Queued queued = new Queued(state.team(), state.episode() + 1, "reopened", null, null, cmd.by(), clock.instant());
+    Queued queued =
+        new Queued(
+            state.team(), state.episode() + 1, "reopened", null, null, cmd.by(), clock.instant());
     return Effect()
         .persist(queued)
         .thenRun(this::enqueue)
@@ -778,7 +1076,10 @@ public final class Conversation
     Endpoint endpoint = state.endpoints().get(cmd.channel());
     if (endpoint == null) {
       return Effect()
-          .reply(cmd.replyTo(), new ReplyInvalid(cmd.messageId(), "the contact has not written on " + cmd.channel().key()));
+          .reply(
+              cmd.replyTo(),
+              new ReplyInvalid(
+                  cmd.messageId(), "the contact has not written on " + cmd.channel().key()));
     }
     ChannelWindows.Decision decision =
         ChannelWindows.decide(
@@ -792,8 +1093,17 @@ public final class Conversation
     long seq = state.sequence() + 1;
     return Effect()
         .persist(
-            new ReplyQueued(seq, cmd.messageId(), cmd.channel(), endpoint.channelAccount(),
-                endpoint.recipient(), cmd.content(), cmd.by(), clock.instant(), endpoint.thread(), endpoint.subject()))
+            new ReplyQueued(
+                seq,
+                cmd.messageId(),
+                cmd.channel(),
+                endpoint.channelAccount(),
+                endpoint.recipient(),
+                cmd.content(),
+                cmd.by(),
+                clock.instant(),
+                endpoint.thread(),
+                endpoint.subject()))
         .thenRun(next -> ports.send(next.pendingOutbound().get(cmd.messageId())))
         .thenReply(cmd.replyTo(), next -> new ReplyAccepted(cmd.messageId(), seq));
   }
@@ -814,7 +1124,9 @@ public final class Conversation
     if (messageId == null) {
       return Effect().noReply();
     }
-    return Effect().persist(new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), cmd.at())).thenNoReply();
+    return Effect()
+        .persist(new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), cmd.at()))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {
@@ -829,7 +1141,8 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onSetPriority(State state, SetPriority cmd) {
     if (cmd.priority() < 0 || cmd.priority() > 3) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("priority must be 0 (normal) to 3 (urgent)"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("priority must be 0 (normal) to 3 (urgent)"));
     }
     return Effect()
         .persist(new PriorityChanged(cmd.priority(), cmd.by()))
@@ -856,18 +1169,24 @@ public final class Conversation
   }
 
   private ReplyEffect<Event, State> onIdle(State state, Idle cmd) {
-    // a snoozed conversation stays up so its timer can wake it; one with unsent replies, to see them out
-    if (state.status() != Status.SNOOZED && state.pendingOutbound().isEmpty() && passivate != null) {
+    // a snoozed conversation stays up so its timer can wake it; one with unsent replies, to see
+    // them out
+    if (state.status() != Status.SNOOZED
+        && state.pendingOutbound().isEmpty()
+        && passivate != null) {
       passivate.accept(ctx.getSelf());
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> rejectStatus(State state, ActorRef<StatusReply<Summary>> replyTo) {
+  private ReplyEffect<Event, State> rejectStatus(
+      State state, ActorRef<StatusReply<Summary>> replyTo) {
     if (replyTo == null) {
       return Effect().noReply();
     }
-    return Effect().reply(replyTo, StatusReply.error("not possible while the conversation is " + state.status()));
+    return Effect()
+        .reply(
+            replyTo, StatusReply.error("not possible while the conversation is " + state.status()));
   }
 
   // ---- side effects ----
@@ -905,16 +1224,38 @@ public final class Conversation
               windows.put(
                   ch,
                   ChannelWindows.decide(
-                      ch, ChannelWindows.Kind.FREE_FORM, ChannelWindows.Context.lastInbound(e.lastInboundAt()), now));
+                      ch,
+                      ChannelWindows.Kind.FREE_FORM,
+                      ChannelWindows.Context.lastInbound(e.lastInboundAt()),
+                      now));
             });
     return new Summary(
-        conversationId, s.status(), s.episode(), s.team(), s.assignee(), s.priority(), s.tags(),
-        s.sequence(), last, windows, s.windowExpiredEpisode() == s.episode() && s.episode() > 0,
-        s.snoozedUntil(), s.recentAssignments(), s.recentIds().keys(), s.pendingOutbound().size(), s.replyStates());
+        conversationId,
+        s.status(),
+        s.episode(),
+        s.team(),
+        s.assignee(),
+        s.priority(),
+        s.tags(),
+        s.sequence(),
+        last,
+        windows,
+        s.windowExpiredEpisode() == s.episode() && s.episode() > 0,
+        s.snoozedUntil(),
+        s.recentAssignments(),
+        s.recentIds().keys(),
+        s.pendingOutbound().size(),
+        s.replyStates());
   }
 
   private static String failure(ProviderError e) {
-    return "failed: " + e.outcome().name().toLowerCase(java.util.Locale.ROOT) + " (" + e.code() + " " + e.message() + ")";
+    return "failed: "
+        + e.outcome().name().toLowerCase(java.util.Locale.ROOT)
+        + " ("
+        + e.code()
+        + " "
+        + e.message()
+        + ")";
   }
 
   private static String blankToNull(String s) {
@@ -927,7 +1268,9 @@ public final class Conversation
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(MessageReceived.class, (s, e) -> s.withMessage(e.message(), e.sequence(), settings.dedupWindow()))
+        .onEvent(
+            MessageReceived.class,
+            (s, e) -> s.withMessage(e.message(), e.sequence(), settings.dedupWindow()))
         .onEvent(Queued.class, State::queued)
         .onEvent(AgentAssigned.class, (s, e) -> s.assigned(e.assignment()))
         .onEvent(AgentUnassigned.class, (s, e) -> s.unassigned())
@@ -937,14 +1280,39 @@ public final class Conversation
         .onEvent(Woke.class, (s, e) -> s.with(Status.ASSIGNED))
         .onEvent(PriorityChanged.class, (s, e) -> s.withPriority(e.priority()))
         .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
-        .onEvent(NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
-        .onEvent(ReplyQueued.class, (s, e) -> s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
-            .queuedOutbound(new OutboundRequest(conversationId, e.messageId(), e.channel(), e.channelAccount(), e.recipient(), e.content(), 1, e.thread(), e.subject()))
-            .replyState(e.messageId(), "queued"))
-        .onEvent(ReplySent.class, (s, e) -> s.sent(e.messageId(), e.providerMessageId()).replyState(e.messageId(), "sent"))
-        .onEvent(ReplyFailed.class, (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), failure(e.error())))
-        .onEvent(ReplyDeliveryUpdated.class, (s, e) -> s.replyState(e.messageId(),
-            e.error() != null ? failure(e.error()) : e.status().name().toLowerCase(java.util.Locale.ROOT)))
+        .onEvent(
+            NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
+        .onEvent(
+            ReplyQueued.class,
+            (s, e) ->
+                s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
+                    .queuedOutbound(
+                        new OutboundRequest(
+                            conversationId,
+                            e.messageId(),
+                            e.channel(),
+                            e.channelAccount(),
+                            e.recipient(),
+                            e.content(),
+                            1,
+                            e.thread(),
+                            e.subject()))
+                    .replyState(e.messageId(), "queued"))
+        .onEvent(
+            ReplySent.class,
+            (s, e) ->
+                s.sent(e.messageId(), e.providerMessageId()).replyState(e.messageId(), "sent"))
+        .onEvent(
+            ReplyFailed.class,
+            (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), failure(e.error())))
+        .onEvent(
+            ReplyDeliveryUpdated.class,
+            (s, e) ->
+                s.replyState(
+                    e.messageId(),
+                    e.error() != null
+                        ? failure(e.error())
+                        : e.status().name().toLowerCase(java.util.Locale.ROOT)))
         .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();
   }

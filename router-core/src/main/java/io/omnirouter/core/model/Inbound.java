@@ -10,7 +10,8 @@ public sealed interface Inbound {
    * @param hints other identity keys the message reveals (a phone, an e-mail), for contact linking
    * @param displayName the customer's profile name where the provider sends one
    */
-  record Message(InboundMessage message, List<String> hints, String displayName) implements Inbound {
+  record Message(InboundMessage message, List<String> hints, String displayName)
+      implements Inbound {
     public Message {
       hints = List.copyOf(hints);
     }
@@ -18,7 +19,11 @@ public sealed interface Inbound {
 
   /** A delivery status of a message we sent. */
   record Status(
-      String providerMessageId, String recipient, DeliveryStatus status, Instant at, ProviderError error)
+      String providerMessageId,
+      String recipient,
+      DeliveryStatus status,
+      Instant at,
+      ProviderError error)
       implements Inbound {}
 
   /**

@@ -33,8 +33,20 @@ public record InboundMessage(
 
   /** A plain text message. */
   public InboundMessage(
-      Channel channel, String channelAccount, String providerMessageId, String senderId, String text, Instant receivedAt) {
-    this(channel, channelAccount, providerMessageId, senderId, text, receivedAt, MessageContent.text(text));
+      Channel channel,
+      String channelAccount,
+      String providerMessageId,
+      String senderId,
+      String text,
+      Instant receivedAt) {
+    this(
+        channel,
+        channelAccount,
+        providerMessageId,
+        senderId,
+        text,
+        receivedAt,
+        MessageContent.text(text));
   }
 
   public String dedupKey() {

@@ -47,30 +47,111 @@ public record MessageContent(
   }
 
   public static MessageContent text(String text) {
-    return new MessageContent(Type.TEXT, text, null, null, null, null, null, null, null, null, null, null, null, List.of());
+    return new MessageContent(
+        Type.TEXT, text, null, null, null, null, null, null, null, null, null, null, null,
+        List.of());
   }
 
-  public static MessageContent media(Type type, String caption, String mediaId, String mediaUrl, String mimeType, String fileName) {
-    return new MessageContent(type, caption, mediaId, mediaUrl, mimeType, fileName, null, null, null, null, null, null, null, List.of());
+  public static MessageContent media(
+      Type type,
+      String caption,
+      String mediaId,
+      String mediaUrl,
+      String mimeType,
+      String fileName) {
+    return new MessageContent(
+        type, caption, mediaId, mediaUrl, mimeType, fileName, null, null, null, null, null, null,
+        null, List.of());
   }
 
   public static MessageContent location(double lat, double lon, String name) {
-    return new MessageContent(Type.LOCATION, name, null, null, null, null, lat, lon, name, null, null, null, null, List.of());
+    return new MessageContent(
+        Type.LOCATION,
+        name,
+        null,
+        null,
+        null,
+        null,
+        lat,
+        lon,
+        name,
+        null,
+        null,
+        null,
+        null,
+        List.of());
   }
 
   public static MessageContent reply(String id, String title) {
-    return new MessageContent(Type.INTERACTIVE_REPLY, title, null, null, null, null, null, null, null, id, null, null, null, List.of());
+    return new MessageContent(
+        Type.INTERACTIVE_REPLY,
+        title,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        id,
+        null,
+        null,
+        null,
+        List.of());
   }
 
   public static MessageContent contact(String summary) {
-    return new MessageContent(Type.CONTACT, summary, null, null, null, null, null, null, null, null, null, null, null, List.of());
+    return new MessageContent(
+        Type.CONTACT,
+        summary,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of());
   }
 
-  public static MessageContent email(String subject, String body, String messageId, String inReplyTo, List<String> references) {
-    return new MessageContent(Type.EMAIL, body, null, null, null, null, null, null, null, null, subject, messageId, inReplyTo, references);
+  public static MessageContent email(
+      String subject, String body, String messageId, String inReplyTo, List<String> references) {
+    return new MessageContent(
+        Type.EMAIL,
+        body,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        subject,
+        messageId,
+        inReplyTo,
+        references);
   }
 
   public static MessageContent unsupported(String what) {
-    return new MessageContent(Type.UNSUPPORTED, what, null, null, null, null, null, null, null, null, null, null, null, List.of());
+    return new MessageContent(
+        Type.UNSUPPORTED,
+        what,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of());
   }
 }

@@ -5,8 +5,8 @@ import io.omnirouter.core.window.ChannelWindows;
 import java.util.List;
 
 /**
- * What an agent sends: text, media (with caption), a template, or an interactive message.
- * {@code humanAgentTag} marks a Messenger/Instagram message sent with the HUMAN_AGENT tag.
+ * What an agent sends: text, media (with caption), a template, or an interactive message. {@code
+ * humanAgentTag} marks a Messenger/Instagram message sent with the HUMAN_AGENT tag.
  */
 public record OutboundContent(
     Type type,

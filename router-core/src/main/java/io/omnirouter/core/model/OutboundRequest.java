@@ -1,7 +1,6 @@
 package io.omnirouter.core.model;
 
 import io.omnirouter.core.CborSerializable;
-
 import java.util.List;
 
 /**
@@ -25,6 +24,15 @@ public record OutboundRequest(
   }
 
   public OutboundRequest nextAttempt() {
-    return new OutboundRequest(conversationId, messageId, channel, channelAccount, recipient, content, attempt + 1, thread, subject);
+    return new OutboundRequest(
+        conversationId,
+        messageId,
+        channel,
+        channelAccount,
+        recipient,
+        content,
+        attempt + 1,
+        thread,
+        subject);
   }
 }

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * What a team router knows of one agent. {@code load} counts the conversations the agent holds
- * (in all its teams); {@code lastAssignedAt} is null for an agent never assigned.
+ * What a team router knows of one agent. {@code load} counts the conversations the agent holds (in
+ * all its teams); {@code lastAssignedAt} is null for an agent never assigned.
  */
 public record AgentView(
     String agentId,

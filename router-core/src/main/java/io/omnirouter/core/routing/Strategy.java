@@ -19,7 +19,9 @@ public enum Strategy {
       int minLoad = best.load();
       long tied = eligible.stream().filter(a -> a.load() == minLoad).count();
       String rule =
-          tied == 1 ? "lowest load " + minLoad : "lowest load " + minLoad + ", longest idle of " + tied;
+          tied == 1
+              ? "lowest load " + minLoad
+              : "lowest load " + minLoad + ", longest idle of " + tied;
       return Optional.of(new Choice(best.agentId(), rule));
     }
   },
@@ -58,12 +60,14 @@ public enum Strategy {
 
   static final Comparator<AgentView> LEAST_LOADED_ORDER =
       Comparator.comparingInt(AgentView::load)
-          .thenComparing(AgentView::lastAssignedAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
+          .thenComparing(
+              AgentView::lastAssignedAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
           .thenComparing(AgentView::agentId);
 
   public record Choice(String agentId, String rule) {}
 
-  abstract Optional<Choice> choose(QueuedConversation c, List<AgentView> eligible, String lastPicked);
+  abstract Optional<Choice> choose(
+      QueuedConversation c, List<AgentView> eligible, String lastPicked);
 
   public String key() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

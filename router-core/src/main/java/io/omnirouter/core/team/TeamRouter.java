@@ -58,7 +58,11 @@ public final class TeamRouter
   public record GetQueue(ActorRef<QueueSummary> replyTo) implements Command {}
 
   public record QueueSummary(
-      String team, String strategy, List<QueuedConversation> queue, List<AgentView> agents, int inFlight)
+      String team,
+      String strategy,
+      List<QueuedConversation> queue,
+      List<AgentView> agents,
+      int inFlight)
       implements CborSerializable {}
 
   /** The conversation's answer to an offered assignment. */
@@ -68,7 +72,8 @@ public final class TeamRouter
 
   public record Accepted(String conversationId, long episode) implements OfferReply {}
 
-  public record Declined(String conversationId, long episode, String reason) implements OfferReply {}
+  public record Declined(String conversationId, long episode, String reason)
+      implements OfferReply {}
 
   record ReserveAnswered(Agent.ReserveReply reply) implements Command {}
 
@@ -130,9 +135,12 @@ public final class TeamRouter
   /** An assignment between "reserve" and "accepted". */
   private record InFlight(Assignment assignment, boolean reserved) {}
 
-  public static Behavior<Command> create(String entityId, Settings settings, Ports ports, Clock clock) {
+  public static Behavior<Command> create(
+      String entityId, Settings settings, Ports ports, Clock clock) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new TeamRouter(entityId, settings, ports, clock, ctx, timers)));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new TeamRouter(entityId, settings, ports, clock, ctx, timers)));
   }
 
   private final String team;
@@ -214,14 +222,25 @@ public final class TeamRouter
     }
     if (known != null && known.episode() == q.episode()) {
       // the same episode again: a redelivery, or a change of priority keeping its place in time
-      q = new QueuedConversation(q.conversationId(), q.episode(), q.priority(), q.windowClosesAt(),
-          known.queuedAt(), q.language(), q.requiredSkills(), q.previousAgent(), q.requestedAgent());
+      q =
+          new QueuedConversation(
+              q.conversationId(),
+              q.episode(),
+              q.priority(),
+              q.windowClosesAt(),
+              known.queuedAt(),
+              q.language(),
+              q.requiredSkills(),
+              q.previousAgent(),
+              q.requestedAgent());
       if (q.equals(known)) {
         return Effect().none();
       }
     }
     QueuedConversation entry = q;
-    if (known != null && known.episode() == q.episode() && inFlight.containsKey(q.conversationId())) {
+    if (known != null
+        && known.episode() == q.episode()
+        && inFlight.containsKey(q.conversationId())) {
       // being assigned right now: keep the new priority on record, leave the assignment alone
       return Effect().persist(new Enqueued(entry));
     }
@@ -312,7 +331,9 @@ public final class TeamRouter
     }
     routing.settle(conv);
     return Effect()
-        .persist(new Dequeued(conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
+        .persist(
+            new Dequeued(
+                conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
   }
 
   private Effect<Event, State> onStepTimedOut(State state, StepTimedOut msg) {
@@ -320,7 +341,11 @@ public final class TeamRouter
     if (f == null || f.assignment().episode() != msg.episode()) {
       return Effect().none();
     }
-    ctx.getLog().warn("Assignment of {} to {} got no answer; retrying", msg.conversationId(), f.assignment().agentId());
+    ctx.getLog()
+        .warn(
+            "Assignment of {} to {} got no answer; retrying",
+            msg.conversationId(),
+            f.assignment().agentId());
     inFlight.remove(msg.conversationId());
     // a reservation that did happen is freed by the agent's lease; the offer may still be accepted,
     // in which case the conversation declines the retry as a stale duplicate
@@ -334,7 +359,8 @@ public final class TeamRouter
     for (QueuedConversation q : routing.queue()) {
       if (q.windowClosesAt() != null
           && !now.isBefore(q.windowClosesAt())
-          && now.minus(settings.stepTimeout()).isBefore(q.windowClosesAt().plus(settings.stepTimeout()))) {
+          && now.minus(settings.stepTimeout())
+              .isBefore(q.windowClosesAt().plus(settings.stepTimeout()))) {
         ports.windowClosedWhileQueued(q.conversationId(), q.episode(), q.windowClosesAt());
       }
     }
@@ -346,7 +372,11 @@ public final class TeamRouter
     cmd.replyTo()
         .tell(
             new QueueSummary(
-                team, settings.strategy().key(), routing.queue(), List.copyOf(routing.agents()), inFlight.size()));
+                team,
+                settings.strategy().key(),
+                routing.queue(),
+                List.copyOf(routing.agents()),
+                inFlight.size()));
     return Effect().none();
   }
 
@@ -354,7 +384,9 @@ public final class TeamRouter
     for (Assignment a : assignments) {
       inFlight.put(a.conversationId(), new InFlight(a, false));
       timers.startSingleTimer(
-          a.conversationId(), new StepTimedOut(a.conversationId(), a.episode()), settings.stepTimeout());
+          a.conversationId(),
+          new StepTimedOut(a.conversationId(), a.episode()),
+          settings.stepTimeout());
       ports.reserve(a.agentId(), a.conversationId(), reserveAdapter);
     }
   }

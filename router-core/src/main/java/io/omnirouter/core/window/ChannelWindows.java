@@ -110,7 +110,8 @@ public final class ChannelWindows {
       return new Decision(true, Reason.OPEN, until(last, window), null, Fallback.NONE);
     }
     if (kind == Kind.HUMAN_AGENT_TAG) {
-      return new Decision(false, Reason.TAG_NOT_SUPPORTED, until(last, window), null, Fallback.TEMPLATE);
+      return new Decision(
+          false, Reason.TAG_NOT_SUPPORTED, until(last, window), null, Fallback.TEMPLATE);
     }
     if (last == null) {
       return new Decision(false, Reason.NO_CUSTOMER_MESSAGE, null, null, Fallback.TEMPLATE);
@@ -124,7 +125,8 @@ public final class ChannelWindows {
   private static Decision messenger(Kind kind, Instant last, Instant now) {
     if (kind == Kind.TEMPLATE) {
       Instant until = until(last, MESSENGER_STANDARD);
-      return new Decision(false, Reason.TEMPLATE_NOT_SUPPORTED, until, null, Fallback.HUMAN_AGENT_TAG);
+      return new Decision(
+          false, Reason.TEMPLATE_NOT_SUPPORTED, until, null, Fallback.HUMAN_AGENT_TAG);
     }
     if (last == null) {
       return new Decision(false, Reason.NO_CUSTOMER_MESSAGE, null, null, Fallback.OTHER_CHANNEL);
@@ -146,7 +148,8 @@ public final class ChannelWindows {
   /** LINE: the free reply token lasts about a minute; after it a push (counted against quota). */
   private static Decision line(Kind kind, Instant last, Instant now) {
     if (kind != Kind.FREE_FORM) {
-      Reason reason = kind == Kind.TEMPLATE ? Reason.TEMPLATE_NOT_SUPPORTED : Reason.TAG_NOT_SUPPORTED;
+      Reason reason =
+          kind == Kind.TEMPLATE ? Reason.TEMPLATE_NOT_SUPPORTED : Reason.TAG_NOT_SUPPORTED;
       return new Decision(false, reason, null, null, Fallback.NONE);
     }
     if (last != null && !now.isAfter(last.plus(LINE_REPLY_TOKEN))) {

@@ -12,14 +12,20 @@ import java.util.Map;
 public record Workspaces(Map<String, Workspace> byId) {
 
   public record Workspace(
-      String id, String name, List<ChannelAccount> channels, List<Team> teams, List<AgentProfile> agents) {}
+      String id,
+      String name,
+      List<ChannelAccount> channels,
+      List<Team> teams,
+      List<AgentProfile> agents) {}
 
   /** A number / official account / page / bot of one channel, routed to {@code defaultTeam}. */
-  public record ChannelAccount(Channel channel, String account, String defaultTeam, Config settings) {}
+  public record ChannelAccount(
+      Channel channel, String account, String defaultTeam, Config settings) {}
 
   public record Team(String id, String name, String strategy) {}
 
-  public record AgentProfile(String id, String name, List<String> teams, int capacity, List<String> languages) {}
+  public record AgentProfile(
+      String id, String name, List<String> teams, int capacity, List<String> languages) {}
 
   public static Workspaces fromConfig(Config root) {
     Map<String, Workspace> out = new LinkedHashMap<>();
@@ -39,7 +45,8 @@ public record Workspaces(Map<String, Workspace> byId) {
         String team = c.getString("default-team");
         requireTeam(id, teamIds, team, c);
         channels.add(
-            new ChannelAccount(Channel.fromKey(c.getString("channel")), c.getString("account"), team, c));
+            new ChannelAccount(
+                Channel.fromKey(c.getString("channel")), c.getString("account"), team, c));
       }
       List<AgentProfile> agents = new ArrayList<>();
       for (Config a : ws.getConfigList("agents")) {

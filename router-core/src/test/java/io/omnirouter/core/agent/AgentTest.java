@@ -55,7 +55,11 @@ class AgentTest {
                 ports,
                 clock));
     kit.<Done>runCommand(
-        r -> new Agent.Configure(new Agent.Profile("Alice", List.of("support", "sales"), 2, List.of("en"), List.of()), r));
+        r ->
+            new Agent.Configure(
+                new Agent.Profile(
+                    "Alice", List.of("support", "sales"), 2, List.of("en"), List.of()),
+                r));
   }
 
   Agent.ReserveReply reserve(String conv) {
@@ -71,7 +75,8 @@ class AgentTest {
     assertInstanceOf(Agent.Refused.class, reserve("c1"));
     online();
     assertInstanceOf(Agent.Reserved.class, reserve("c1"));
-    assertInstanceOf(Agent.Reserved.class, reserve("c1"), "the same conversation again is idempotent");
+    assertInstanceOf(
+        Agent.Reserved.class, reserve("c1"), "the same conversation again is idempotent");
     assertInstanceOf(Agent.Reserved.class, reserve("c2"));
     Agent.ReserveReply third = reserve("c3");
     assertInstanceOf(Agent.Refused.class, third);

@@ -26,7 +26,8 @@ class IdentityTest {
 
   TestProbe<Object> ports = testKit.createTestProbe();
 
-  EventSourcedBehaviorTestKit<Identity.Command, Identity.Event, Identity.State> kit(String key, boolean autoMerge) {
+  EventSourcedBehaviorTestKit<Identity.Command, Identity.Event, Identity.State> kit(
+      String key, boolean autoMerge) {
     ActorRef<Object> out = ports.getRef();
     var p =
         new Identity.Ports() {
@@ -42,18 +43,22 @@ class IdentityTest {
             out.tell("add " + k);
           }
         };
-    return EventSourcedBehaviorTestKit.create(testKit.system(), Identity.create("ws~" + key, autoMerge, p));
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), Identity.create("ws~" + key, autoMerge, p));
   }
 
   @Test
   void aNewIdentityGetsADeterministicContactThatSurvivesARestart() {
-    String key = "phone:+49" + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L);
+    String key =
+        "phone:+49" + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L);
     var kit = kit(key, true);
-    var first = kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r)).reply();
+    var first =
+        kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r)).reply();
     assertTrue(first.created());
     assertEquals(Identity.newContactId("ws", key), first.contactId());
     kit.restart();
-    var again = kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r)).reply();
+    var again =
+        kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r)).reply();
     assertFalse(again.created());
     assertEquals(first.contactId(), again.contactId());
   }
@@ -77,7 +82,10 @@ class IdentityTest {
   void withAutoMergeOffHintsAreNotFollowed() {
     String key = IdentityKey.of(Channel.WEBCHAT, "web", "v-" + UUID.randomUUID());
     var kit = kit(key, false);
-    var r = kit.<Identity.Resolved>runCommand(x -> new Identity.Resolve(List.of("email:x@example.com"), null, x)).reply();
+    var r =
+        kit.<Identity.Resolved>runCommand(
+                x -> new Identity.Resolve(List.of("email:x@example.com"), null, x))
+            .reply();
     assertEquals(Identity.newContactId("ws", key), r.contactId());
   }
 }

@@ -75,15 +75,23 @@ class ConversationTest {
             sends.add(r);
           }
         };
-    Conversation.Directory directory = (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
+    Conversation.Directory directory =
+        (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            Conversation.create(id, new Conversation.Settings(100, 5, Duration.ofMinutes(2)), directory, ports, clock, null));
+            Conversation.create(
+                id,
+                new Conversation.Settings(100, 5, Duration.ofMinutes(2)),
+                directory,
+                ports,
+                clock,
+                null));
   }
 
   InboundMessage wa(String providerId) {
-    return new InboundMessage(Channel.WHATSAPP, "wa-1", providerId, "+4915112345678", "hi", clock.instant());
+    return new InboundMessage(
+        Channel.WHATSAPP, "wa-1", providerId, "+4915112345678", "hi", clock.instant());
   }
 
   Conversation.Summary summary() {
@@ -91,18 +99,27 @@ class ConversationTest {
   }
 
   Assignment offer(String agent, long episode, String team) {
-    return new Assignment(id, episode, agent, team,
-        new Assignment.Reason("least-loaded", List.of(new Assignment.Candidate(agent, 0, 3)), "lowest load 0"),
-        true, clock.instant());
+    return new Assignment(
+        id,
+        episode,
+        agent,
+        team,
+        new Assignment.Reason(
+            "least-loaded", List.of(new Assignment.Candidate(agent, 0, 3)), "lowest load 0"),
+        true,
+        clock.instant());
   }
 
   TeamRouter.OfferReply offerTo(String agent, long episode) {
-    return kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer(agent, episode, "support"), r)).reply();
+    return kit.<TeamRouter.OfferReply>runCommand(
+            r -> new Conversation.Offer(offer(agent, episode, "support"), r))
+        .reply();
   }
 
   @Test
   void theFirstMessageIsStoredAndQueuedInTheAccountsDefaultTeamWithItsWindow() {
-    var result = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    var result =
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
     assertEquals(new Conversation.Stored(1), result.reply());
     assertInstanceOf(Conversation.MessageReceived.class, result.events().get(0));
     assertInstanceOf(Conversation.Queued.class, result.events().get(1));
@@ -115,27 +132,39 @@ class ConversationTest {
   void aRedeliveryIsAcknowledgedAndChangesNothingAlsoAfterARestart() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
-    var again = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    var again =
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
     assertEquals(new Conversation.Duplicate("wamid.1"), again.reply());
     assertTrue(again.events().isEmpty());
 
     kit.restart();
-    var afterRestart = kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    var afterRestart =
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
     assertInstanceOf(Conversation.Duplicate.class, afterRestart.reply());
     assertEquals(2, summary().messageCount());
     // the same id on another channel is another message
-    var sms = new InboundMessage(Channel.SMS, "sms-1", "wamid.1", "+4915112345678", "hi", clock.instant());
-    assertEquals(new Conversation.Stored(3), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(sms, r)).reply());
+    var sms =
+        new InboundMessage(
+            Channel.SMS, "sms-1", "wamid.1", "+4915112345678", "hi", clock.instant());
+    assertEquals(
+        new Conversation.Stored(3),
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(sms, r)).reply());
   }
 
   @Test
   void messagesAreNumberedInArrivalOrder() {
     for (int i = 1; i <= 12; i++) {
       String pid = "m" + i;
-      assertEquals(new Conversation.Stored(i), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa(pid), r)).reply());
+      assertEquals(
+          new Conversation.Stored(i),
+          kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa(pid), r))
+              .reply());
     }
     kit.restart(); // recovery from snapshot (every 5) plus events keeps the numbering
-    assertEquals(new Conversation.Stored(13), kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("m13"), r)).reply());
+    assertEquals(
+        new Conversation.Stored(13),
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("m13"), r))
+            .reply());
   }
 
   @Test
@@ -146,7 +175,8 @@ class ConversationTest {
     assertEquals(List.of("confirm alice"), calls.drain());
     assertEquals("alice", summary().assignee());
 
-    assertInstanceOf(TeamRouter.Accepted.class, offerTo("alice", 1), "a retried offer is idempotent");
+    assertInstanceOf(
+        TeamRouter.Accepted.class, offerTo("alice", 1), "a retried offer is idempotent");
     var competing = offerTo("bob", 1);
     assertInstanceOf(TeamRouter.Declined.class, competing);
     assertEquals("alice", summary().assignee());
@@ -162,7 +192,9 @@ class ConversationTest {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     offerTo("alice", 1);
     calls.drain();
-    StatusReply<Conversation.Summary> resolved = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("alice", r)).reply();
+    StatusReply<Conversation.Summary> resolved =
+        kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("alice", r))
+            .reply();
     assertEquals(Status.RESOLVED, resolved.getValue().status());
     assertNull(resolved.getValue().assignee());
     assertEquals(List.of("release alice"), calls.drain());
@@ -179,15 +211,25 @@ class ConversationTest {
   void transferToAnotherTeamLeavesTheOldQueueAndAnAgentTransferIsOnlyForThatAgent() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     calls.drain();
-    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Transfer("sales", null, "billing question", "sup", r));
+    kit.<StatusReply<Conversation.Summary>>runCommand(
+        r -> new Conversation.Transfer("sales", null, "billing question", "sup", r));
     assertEquals(List.of("dequeue support", "enqueue sales ep2"), calls.drain());
 
-    var toAgent = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Transfer(null, "chen", "speaks zh", "sup", r)).reply();
+    var toAgent =
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.Transfer(null, "chen", "speaks zh", "sup", r))
+            .reply();
     assertEquals("sales", toAgent.getValue().team());
     assertEquals("chen", enqueued.get(enqueued.size() - 1).requestedAgent());
-    var other = kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer("bob", 3, "sales"), r)).reply();
+    var other =
+        kit.<TeamRouter.OfferReply>runCommand(
+                r -> new Conversation.Offer(offer("bob", 3, "sales"), r))
+            .reply();
     assertInstanceOf(TeamRouter.Declined.class, other);
-    var chen = kit.<TeamRouter.OfferReply>runCommand(r -> new Conversation.Offer(offer("chen", 3, "sales"), r)).reply();
+    var chen =
+        kit.<TeamRouter.OfferReply>runCommand(
+                r -> new Conversation.Offer(offer("chen", 3, "sales"), r))
+            .reply();
     assertInstanceOf(TeamRouter.Accepted.class, chen);
   }
 
@@ -196,7 +238,10 @@ class ConversationTest {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     offerTo("alice", 1);
     calls.drain();
-    var reply = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Unassign("agent offline", "system", null, r)).reply();
+    var reply =
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.Unassign("agent offline", "system", null, r))
+            .reply();
     assertEquals(Status.QUEUED, reply.getValue().status());
     assertEquals(List.of("release alice", "enqueue support ep2"), calls.drain());
   }
@@ -204,20 +249,29 @@ class ConversationTest {
   @Test
   void freeFormRepliesOnlyInsideTheWindowWithTheReasonAndTimeOutside() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
-    var inside = kit.<Conversation.ReplyResult>runCommand(
-        r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
+    var inside =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
     assertEquals(new Conversation.ReplyAccepted("out-1", 2), inside.reply());
     Conversation.ReplyQueued queued = (Conversation.ReplyQueued) inside.events().get(0);
     assertEquals("+4915112345678", queued.recipient());
     assertEquals("wa-1", queued.channelAccount());
 
-    var retried = kit.<Conversation.ReplyResult>runCommand(
-        r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
+    var retried =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r));
     assertTrue(retried.events().isEmpty(), "the same message id is not stored twice");
 
     clock.advance(Duration.ofHours(24).plusMillis(1));
-    var outside = kit.<Conversation.ReplyResult>runCommand(
-        r -> new Conversation.SendReply("out-2", Channel.WHATSAPP, OutboundContent.text("still there?"), "alice", r));
+    var outside =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "out-2", Channel.WHATSAPP, OutboundContent.text("still there?"), "alice", r));
     var refused = assertInstanceOf(Conversation.ReplyRefused.class, outside.reply());
     assertEquals(ChannelWindows.Reason.WINDOW_CLOSED, refused.decision().reason());
     assertEquals(t0.plus(Duration.ofHours(24)), refused.decision().closedAt());
@@ -225,11 +279,21 @@ class ConversationTest {
     assertTrue(outside.events().isEmpty());
     assertFalse(summary().freeFormWindows().get(Channel.WHATSAPP).allowed());
 
-    var template = kit.<Conversation.ReplyResult>runCommand(
-        r -> new Conversation.SendReply("out-3", Channel.WHATSAPP, OutboundContent.template("follow_up", "en", List.of("Ann")), "alice", r));
+    var template =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "out-3",
+                    Channel.WHATSAPP,
+                    OutboundContent.template("follow_up", "en", List.of("Ann")),
+                    "alice",
+                    r));
     assertInstanceOf(Conversation.ReplyAccepted.class, template.reply());
-    var otherChannel = kit.<Conversation.ReplyResult>runCommand(
-        r -> new Conversation.SendReply("out-4", Channel.EMAIL, OutboundContent.text("hi"), "alice", r));
+    var otherChannel =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "out-4", Channel.EMAIL, OutboundContent.text("hi"), "alice", r));
     assertInstanceOf(Conversation.ReplyInvalid.class, otherChannel.reply());
   }
 
@@ -248,7 +312,10 @@ class ConversationTest {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     offerTo("alice", 1);
     Instant until = clock.instant().plusMillis(300);
-    var snoozed = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Snooze(until, "alice", r)).reply();
+    var snoozed =
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.Snooze(until, "alice", r))
+            .reply();
     assertEquals(Status.SNOOZED, snoozed.getValue().status());
     kit.restart();
     clock.advance(Duration.ofSeconds(1));
@@ -260,7 +327,8 @@ class ConversationTest {
           return null;
         });
 
-    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.MarkPending("alice", r));
+    kit.<StatusReply<Conversation.Summary>>runCommand(
+        r -> new Conversation.MarkPending("alice", r));
     assertEquals(Status.PENDING, summary().status());
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("2"), r));
     assertEquals(Status.ASSIGNED, summary().status());
@@ -271,23 +339,40 @@ class ConversationTest {
   void priorityAndTagsAndNotes() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
     calls.drain();
-    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.SetPriority(3, "sup", r));
+    kit.<StatusReply<Conversation.Summary>>runCommand(
+        r -> new Conversation.SetPriority(3, "sup", r));
     assertEquals(List.of("enqueue support ep1"), calls.drain(), "re-queued with its new priority");
     assertEquals(3, enqueued.get(enqueued.size() - 1).priority());
-    assertTrue(kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.SetPriority(9, "sup", r)).reply().isError());
-    var tags = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.ChangeTags(Set.of("vip", "billing"), Set.of(), r)).reply();
+    assertTrue(
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.SetPriority(9, "sup", r))
+            .reply()
+            .isError());
+    var tags =
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.ChangeTags(Set.of("vip", "billing"), Set.of(), r))
+            .reply();
     assertEquals(Set.of("vip", "billing"), tags.getValue().tags());
-    var note = kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote("called back", "alice", r));
+    var note =
+        kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote("called back", "alice", r));
     assertEquals(2L, note.reply().getValue());
-    assertTrue(kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote(" ", "alice", r)).reply().isError());
+    assertTrue(
+        kit.<StatusReply<Long>>runCommand(r -> new Conversation.AddNote(" ", "alice", r))
+            .reply()
+            .isError());
   }
 
   @Test
   void actionsThatDoNotFitTheLifecycleAreRejectedWithTheStatus() {
-    var resolveNew = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("sup", r)).reply();
+    var resolveNew =
+        kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("sup", r))
+            .reply();
     assertTrue(resolveNew.isError());
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
-    var snoozeQueued = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Snooze(t0.plusSeconds(60), "sup", r)).reply();
+    var snoozeQueued =
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.Snooze(t0.plusSeconds(60), "sup", r))
+            .reply();
     assertTrue(snoozeQueued.isError());
     assertTrue(snoozeQueued.getError().getMessage().contains("QUEUED"));
   }
@@ -295,7 +380,10 @@ class ConversationTest {
   @Test
   void repliesAreSentAtLeastOnceWithTheSameIdAndResultsAndDeliveriesAreRecorded() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
-    kit.<Conversation.ReplyResult>runCommand(r -> new Conversation.SendReply("out-1", Channel.WHATSAPP, OutboundContent.text("hi"), "alice", r));
+    kit.<Conversation.ReplyResult>runCommand(
+        r ->
+            new Conversation.SendReply(
+                "out-1", Channel.WHATSAPP, OutboundContent.text("hi"), "alice", r));
     assertEquals(1, sends.size());
     assertEquals("out-1", sends.get(0).messageId());
     assertEquals(1, summary().pendingReplies());
@@ -308,18 +396,46 @@ class ConversationTest {
 
     var sent = kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.OUT1", null));
     assertInstanceOf(Conversation.ReplySent.class, sent.events().get(0));
-    assertTrue(kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.OUT1", null)).events().isEmpty(), "a duplicate result changes nothing");
+    assertTrue(
+        kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.OUT1", null))
+            .events()
+            .isEmpty(),
+        "a duplicate result changes nothing");
     assertEquals(0, summary().pendingReplies());
-    var delivered = kit.runCommand(new Conversation.RecordDelivery("wamid.OUT1", io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED, null, clock.instant()));
-    assertEquals("out-1", ((Conversation.ReplyDeliveryUpdated) delivered.events().get(0)).messageId());
+    var delivered =
+        kit.runCommand(
+            new Conversation.RecordDelivery(
+                "wamid.OUT1",
+                io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED,
+                null,
+                clock.instant()));
+    assertEquals(
+        "out-1", ((Conversation.ReplyDeliveryUpdated) delivered.events().get(0)).messageId());
     assertEquals("delivered", summary().replyStates().get("out-1"));
-    assertTrue(kit.runCommand(new Conversation.RecordDelivery("wamid.UNKNOWN", io.omnirouter.core.model.Inbound.DeliveryStatus.READ, null, clock.instant())).events().isEmpty());
+    assertTrue(
+        kit.runCommand(
+                new Conversation.RecordDelivery(
+                    "wamid.UNKNOWN",
+                    io.omnirouter.core.model.Inbound.DeliveryStatus.READ,
+                    null,
+                    clock.instant()))
+            .events()
+            .isEmpty());
 
-    kit.<Conversation.ReplyResult>runCommand(r -> new Conversation.SendReply("out-2", Channel.WHATSAPP, OutboundContent.text("x"), "alice", r));
-    var error = new io.omnirouter.core.model.ProviderError("131047", "Re-engagement message", io.omnirouter.core.model.ProviderError.Outcome.WINDOW_CLOSED);
+    kit.<Conversation.ReplyResult>runCommand(
+        r ->
+            new Conversation.SendReply(
+                "out-2", Channel.WHATSAPP, OutboundContent.text("x"), "alice", r));
+    var error =
+        new io.omnirouter.core.model.ProviderError(
+            "131047",
+            "Re-engagement message",
+            io.omnirouter.core.model.ProviderError.Outcome.WINDOW_CLOSED);
     var failed = kit.runCommand(new Conversation.RecordSendResult("out-2", null, error));
     assertEquals(error, ((Conversation.ReplyFailed) failed.events().get(0)).error());
-    assertTrue(summary().replyStates().get("out-2").startsWith("failed: window_closed (131047"), summary().replyStates().toString());
+    assertTrue(
+        summary().replyStates().get("out-2").startsWith("failed: window_closed (131047"),
+        summary().replyStates().toString());
     kit.restart();
     assertEquals(3, sends.size(), "a failed reply is final, not resent");
   }

@@ -38,7 +38,8 @@ class TeamRoutingPropertiesTest {
   }
 
   @Property(tries = 6)
-  void stickyKeepsTheInvariants(@ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int agents) {
+  void stickyKeepsTheInvariants(
+      @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int agents) {
     World w = new World(Strategy.STICKY, seed);
     w.agentCount = agents;
     w.run();
@@ -73,7 +74,8 @@ class TeamRoutingPropertiesTest {
         String id = "agent-" + i;
         held.put(id, new HashSet<>());
         Set<String> langs = rnd.nextInt(4) == 0 ? Set.of() : Set.of(LANGS.get(rnd.nextInt(3)));
-        agents.put(id, new AgentView(id, Presence.OFFLINE, 1 + rnd.nextInt(4), 0, langs, Set.of(), null));
+        agents.put(
+            id, new AgentView(id, Presence.OFFLINE, 1 + rnd.nextInt(4), 0, langs, Set.of(), null));
         apply(routing.agentUpdated(agents.get(id), now));
       }
       for (step = 0; step < STEPS; step++) {
@@ -93,12 +95,28 @@ class TeamRoutingPropertiesTest {
     void presence() {
       AgentView a = randomAgent();
       Presence p = Presence.values()[rnd.nextInt(3)];
-      update(new AgentView(a.agentId(), p, a.capacity(), a.load(), a.languages(), a.skills(), a.lastAssignedAt()));
+      update(
+          new AgentView(
+              a.agentId(),
+              p,
+              a.capacity(),
+              a.load(),
+              a.languages(),
+              a.skills(),
+              a.lastAssignedAt()));
     }
 
     void capacity() {
       AgentView a = randomAgent();
-      update(new AgentView(a.agentId(), a.presence(), rnd.nextInt(6), a.load(), a.languages(), a.skills(), a.lastAssignedAt()));
+      update(
+          new AgentView(
+              a.agentId(),
+              a.presence(),
+              rnd.nextInt(6),
+              a.load(),
+              a.languages(),
+              a.skills(),
+              a.lastAssignedAt()));
     }
 
     void arrive() {
@@ -109,8 +127,19 @@ class TeamRoutingPropertiesTest {
 
     void enqueue(String id) {
       String lang = rnd.nextInt(3) == 0 ? null : LANGS.get(rnd.nextInt(3));
-      Instant window = rnd.nextBoolean() ? null : now.plus(Duration.ofMinutes(rnd.nextInt(24 * 60)));
-      var q = new QueuedConversation(id, episodes.get(id), rnd.nextInt(3), window, now, lang, Set.of(), previous.get(id), null);
+      Instant window =
+          rnd.nextBoolean() ? null : now.plus(Duration.ofMinutes(rnd.nextInt(24 * 60)));
+      var q =
+          new QueuedConversation(
+              id,
+              episodes.get(id),
+              rnd.nextInt(3),
+              window,
+              now,
+              lang,
+              Set.of(),
+              previous.get(id),
+              null);
       queued.put(id, q);
       apply(routing.enqueue(q, now));
     }
@@ -139,7 +168,9 @@ class TeamRoutingPropertiesTest {
       }
       String conv = pick(new ArrayList<>(queued.keySet()));
       queued.remove(conv);
-      assertTrue(routing.remove(conv).isPresent(), ctx("queued conversation unknown to the router: " + conv));
+      assertTrue(
+          routing.remove(conv).isPresent(),
+          ctx("queued conversation unknown to the router: " + conv));
     }
 
     void release(String conv) {
@@ -147,7 +178,15 @@ class TeamRoutingPropertiesTest {
       held.get(agent).remove(conv);
       previous.put(conv, agent);
       AgentView a = agents.get(agent);
-      update(new AgentView(agent, a.presence(), a.capacity(), held.get(agent).size(), a.languages(), a.skills(), a.lastAssignedAt()));
+      update(
+          new AgentView(
+              agent,
+              a.presence(),
+              a.capacity(),
+              held.get(agent).size(),
+              a.languages(),
+              a.skills(),
+              a.lastAssignedAt()));
     }
 
     void update(AgentView view) {
@@ -163,9 +202,12 @@ class TeamRoutingPropertiesTest {
         assertTrue(q != null, ctx("assigned a conversation that was not queued: " + conv));
         assertEquals(episodes.get(conv), a.episode(), ctx("stale episode"));
         AgentView agent = agents.get(a.agentId());
-        assertTrue(agent.canTake(q), ctx(a.agentId() + " was not eligible for " + conv + ": " + agent));
+        assertTrue(
+            agent.canTake(q), ctx(a.agentId() + " was not eligible for " + conv + ": " + agent));
         assertEquals(
-            q.windowClosesAt() == null || !now.isAfter(q.windowClosesAt()), a.freeFormOpen(), ctx("window flag"));
+            q.windowClosesAt() == null || !now.isAfter(q.windowClosesAt()),
+            a.freeFormOpen(),
+            ctx("window flag"));
 
         // the reason lists exactly the eligible agents, with their loads
         Set<String> eligible = new HashSet<>();
@@ -174,30 +216,50 @@ class TeamRoutingPropertiesTest {
         a.reason().candidates().forEach(c -> listed.add(c.agentId()));
         assertEquals(eligible, listed, ctx("candidates"));
         if (strategy == Strategy.LEAST_LOADED) {
-          int min = agents.values().stream().filter(v -> v.canTake(q)).mapToInt(AgentView::load).min().orElseThrow();
+          int min =
+              agents.values().stream()
+                  .filter(v -> v.canTake(q))
+                  .mapToInt(AgentView::load)
+                  .min()
+                  .orElseThrow();
           assertEquals(min, agent.load(), ctx("least-loaded picked a busier agent"));
         }
-        if (strategy == Strategy.STICKY && q.previousAgent() != null && eligible.contains(q.previousAgent())) {
+        if (strategy == Strategy.STICKY
+            && q.previousAgent() != null
+            && eligible.contains(q.previousAgent())) {
           assertEquals(q.previousAgent(), a.agentId(), ctx("sticky ignored the previous agent"));
         }
 
         assignee.put(conv, a.agentId());
         held.get(a.agentId()).add(conv);
-        agents.put(a.agentId(), new AgentView(agent.agentId(), agent.presence(), agent.capacity(),
-            held.get(a.agentId()).size(), agent.languages(), agent.skills(), now));
-        assertTrue(held.get(a.agentId()).size() <= agent.capacity(), ctx(a.agentId() + " over capacity"));
+        agents.put(
+            a.agentId(),
+            new AgentView(
+                agent.agentId(),
+                agent.presence(),
+                agent.capacity(),
+                held.get(a.agentId()).size(),
+                agent.languages(),
+                agent.skills(),
+                now));
+        assertTrue(
+            held.get(a.agentId()).size() <= agent.capacity(), ctx(a.agentId() + " over capacity"));
       }
     }
 
     void check() {
       // nothing queued is lost, nothing is queued twice
       Set<String> routerQueue = new HashSet<>();
-      routing.queue().forEach(q -> assertTrue(routerQueue.add(q.conversationId()), ctx("queued twice")));
+      routing
+          .queue()
+          .forEach(q -> assertTrue(routerQueue.add(q.conversationId()), ctx("queued twice")));
       assertEquals(queued.keySet(), routerQueue, ctx("queue differs from the truth"));
       // nobody waits while an eligible agent has room
       for (QueuedConversation q : queued.values()) {
         for (AgentView a : agents.values()) {
-          assertFalse(a.canTake(q), ctx(q.conversationId() + " waits while " + a.agentId() + " could take it"));
+          assertFalse(
+              a.canTake(q),
+              ctx(q.conversationId() + " waits while " + a.agentId() + " could take it"));
         }
       }
       // the router's loads agree with what agents actually hold

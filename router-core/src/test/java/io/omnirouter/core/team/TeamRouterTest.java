@@ -79,7 +79,8 @@ class TeamRouterTest {
             testKit.system(),
             TeamRouter.create(
                 "ws1~support-" + UUID.randomUUID(),
-                new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3)),
+                new TeamRouter.Settings(
+                    Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3)),
                 p,
                 clock));
     ports.expectMessageClass(ReportCall.class);
@@ -91,7 +92,8 @@ class TeamRouterTest {
   }
 
   QueuedConversation conv(String id, long episode, int priority) {
-    return new QueuedConversation(id, episode, priority, null, clock.instant(), null, Set.of(), null, null);
+    return new QueuedConversation(
+        id, episode, priority, null, clock.instant(), null, Set.of(), null, null);
   }
 
   TeamRouter.QueueSummary queue() {
@@ -124,7 +126,9 @@ class TeamRouterTest {
     ReserveCall first = ports.expectMessageClass(ReserveCall.class);
     assertEquals("alice", first.agent());
     // alice filled up in another team meanwhile
-    first.replyTo().tell(new Agent.Refused("c1", "at capacity", agent("alice", Presence.ONLINE, 2, 2)));
+    first
+        .replyTo()
+        .tell(new Agent.Refused("c1", "at capacity", agent("alice", Presence.ONLINE, 2, 2)));
     ReserveCall second = ports.expectMessageClass(ReserveCall.class);
     assertEquals("bob", second.agent());
   }
@@ -148,7 +152,9 @@ class TeamRouterTest {
     kit.restart();
     ReportCall r1 = ports.expectMessageClass(ReportCall.class);
     ports.expectMessageClass(ReportCall.class);
-    assertEquals(List.of("c2", "c1"), queue().queue().stream().map(QueuedConversation::conversationId).toList());
+    assertEquals(
+        List.of("c2", "c1"),
+        queue().queue().stream().map(QueuedConversation::conversationId).toList());
     r1.replyTo().tell(agent(r1.agent(), Presence.ONLINE, 1, 0));
     ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
     assertEquals("c2", reserve.conv(), "higher priority first");
@@ -168,10 +174,20 @@ class TeamRouterTest {
   @Test
   void aWindowClosingWhileQueuedIsReportedToTheConversation() {
     QueuedConversation c =
-        new QueuedConversation("c1", 1, 0, clock.instant().plusMillis(200), clock.instant(), null, Set.of(), null, null);
+        new QueuedConversation(
+            "c1",
+            1,
+            0,
+            clock.instant().plusMillis(200),
+            clock.instant(),
+            null,
+            Set.of(),
+            null,
+            null);
     kit.runCommand(new TeamRouter.Enqueue(c));
     clock.advance(Duration.ofSeconds(1));
-    assertEquals(new WindowCall("c1", 1), ports.expectMessageClass(WindowCall.class, Duration.ofSeconds(3)));
+    assertEquals(
+        new WindowCall("c1", 1), ports.expectMessageClass(WindowCall.class, Duration.ofSeconds(3)));
   }
 
   @Test

@@ -15,10 +15,10 @@ import io.omnirouter.core.window.ChannelWindows.Fallback;
 import io.omnirouter.core.window.ChannelWindows.Reason;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class ChannelWindowsTest {
   static final Instant LAST = Instant.parse("2026-11-20T08:30:00Z");
@@ -30,7 +30,8 @@ class ChannelWindowsTest {
 
   @ParameterizedTest
   @CsvSource({"WHATSAPP, PT24H", "WECHAT, PT48H", "MESSENGER, PT24H", "INSTAGRAM, PT24H"})
-  void freeFormIsAllowedUpToExactlyTheWindowAndRefusedOneMillisecondPast(Channel ch, Duration window) {
+  void freeFormIsAllowedUpToExactlyTheWindowAndRefusedOneMillisecondPast(
+      Channel ch, Duration window) {
     Decision atEdge = at(ch, FREE_FORM, window);
     assertTrue(atEdge.allowed());
     assertEquals(LAST.plus(window), atEdge.freeFormUntil());
@@ -43,7 +44,9 @@ class ChannelWindowsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Channel.class, names = {"WHATSAPP", "WECHAT"})
+  @EnumSource(
+      value = Channel.class,
+      names = {"WHATSAPP", "WECHAT"})
   void templatesAreAllowedOutsideTheWindowAndNamedAsTheFallback(Channel ch) {
     assertEquals(Fallback.TEMPLATE, at(ch, FREE_FORM, Duration.ofDays(30)).fallback());
     assertTrue(at(ch, TEMPLATE, Duration.ofDays(30)).allowed());
@@ -59,7 +62,8 @@ class ChannelWindowsTest {
     Decision past = at(Channel.MESSENGER, HUMAN_AGENT_TAG, Duration.ofDays(7).plus(MS));
     assertFalse(past.allowed());
     assertEquals(LAST.plus(Duration.ofDays(7)), past.closedAt());
-    assertEquals(Fallback.OTHER_CHANNEL, at(Channel.INSTAGRAM, FREE_FORM, Duration.ofDays(8)).fallback());
+    assertEquals(
+        Fallback.OTHER_CHANNEL, at(Channel.INSTAGRAM, FREE_FORM, Duration.ofDays(8)).fallback());
   }
 
   @Test
@@ -73,7 +77,9 @@ class ChannelWindowsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Channel.class, names = {"TELEGRAM", "VIBER", "SMS", "EMAIL"})
+  @EnumSource(
+      value = Channel.class,
+      names = {"TELEGRAM", "VIBER", "SMS", "EMAIL"})
   void channelsWithoutAWindowAllowFreeFormAnyTime(Channel ch) {
     Decision d = at(ch, FREE_FORM, Duration.ofDays(365));
     assertTrue(d.allowed());
@@ -86,14 +92,16 @@ class ChannelWindowsTest {
     assertEquals(
         Reason.OPTED_OUT,
         ChannelWindows.decide(Channel.SMS, FREE_FORM, new Context(LAST, true, true), now).reason());
-    Decision web = ChannelWindows.decide(Channel.WEBCHAT, FREE_FORM, new Context(LAST, false, false), now);
+    Decision web =
+        ChannelWindows.decide(Channel.WEBCHAT, FREE_FORM, new Context(LAST, false, false), now);
     assertFalse(web.allowed());
     assertEquals(Fallback.OTHER_CHANNEL, web.fallback());
   }
 
   @Test
   void noCustomerMessageYetMeansNoFreeForm() {
-    Decision d = ChannelWindows.decide(Channel.WHATSAPP, FREE_FORM, Context.lastInbound(null), LAST);
+    Decision d =
+        ChannelWindows.decide(Channel.WHATSAPP, FREE_FORM, Context.lastInbound(null), LAST);
     assertEquals(Reason.NO_CUSTOMER_MESSAGE, d.reason());
   }
 }
