@@ -33,8 +33,11 @@ public final class LoadTest {
             Integer.parseInt(o.getOrDefault("contacts", "1000")),
             Duration.ofSeconds(Long.parseLong(o.getOrDefault("timeout", "10"))));
     System.err.printf(
+        java.util.Locale.ROOT,
         "ingest: %d webhooks/s for %ds to %s (open model)%n",
-        options.rate(), options.duration().toSeconds(), options.baseUrl());
+        options.rate(),
+        options.duration().toSeconds(),
+        options.baseUrl());
     var result = OpenModelIngest.run(options);
     System.out.println(OpenModelIngest.summary(options, result));
     System.exit(0);

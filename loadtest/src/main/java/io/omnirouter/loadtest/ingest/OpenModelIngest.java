@@ -72,8 +72,12 @@ public final class OpenModelIngest {
     progress.scheduleAtFixedRate(
         () ->
             System.err.printf(
+                java.util.Locale.ROOT,
                 "  %d/%d answered, %d ok, %d errors%n",
-                total - done.getCount(), total, ok.get(), errors.get()),
+                total - done.getCount(),
+                total,
+                ok.get(),
+                errors.get()),
         5,
         5,
         TimeUnit.SECONDS);

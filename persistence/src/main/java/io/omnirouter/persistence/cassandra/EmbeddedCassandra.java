@@ -225,12 +225,22 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private static void terminate(ProcessHandle handle, Duration grace) {
     log.info("Stopping Cassandra (pid {})", handle.pid());
     handle.destroy();
-    try {
-      handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
+    if (!awaitExit(handle, grace)) {
       log.warn("Cassandra (pid {}) did not stop within {}; killing it", handle.pid(), grace);
       handle.destroyForcibly();
-      handle.onExit().join();
+      awaitExit(handle, Duration.ofSeconds(30));
+    }
+  }
+
+  private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+    try {
+      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
     }
   }
 
