@@ -144,6 +144,8 @@ class OtherChannelsTest {
     List<Inbound> in = accept(new LineConnector(), req, a);
     assertEquals("444573844083572737", ((Inbound.Message) in.get(0)).message().providerMessageId());
     assertEquals("follow", ((Inbound.Event) in.get(1)).kind());
+    assertEquals(
+        "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA", ((Inbound.Message) in.get(0)).message().replyToken());
     String verify = "{\"destination\":\"x\",\"events\":[]}";
     var v =
         Requests.post(

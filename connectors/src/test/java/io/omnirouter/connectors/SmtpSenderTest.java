@@ -38,7 +38,8 @@ class SmtpSenderTest {
             OutboundContent.text("It ships today."),
             1,
             List.of("<a@x>", "<CAJx=1@mail.example.com>"),
-            "Order 42");
+            "Order 42",
+            null);
     String id = sender.send(request, account).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals("<out-42@demo.example.com>", id);
 

@@ -71,7 +71,7 @@ class SendersAgainstSimulatorTest {
 
   static OutboundRequest request(Channel ch, String to, String id) {
     return new OutboundRequest(
-        "ws~c", id, ch, "acct", to, OutboundContent.text("hello " + id), 1, List.of(), null);
+        "ws~c", id, ch, "acct", to, OutboundContent.text("hello " + id), 1, List.of(), null, null);
   }
 
   static String send(ChannelSender s, OutboundRequest r, AccountSettings a) throws Exception {
@@ -102,6 +102,7 @@ class SendersAgainstSimulatorTest {
             OutboundContent.template("order_update", "de", List.of("42")),
             1,
             List.of(),
+            null,
             null);
     String first = send(sender, template, a);
     assertEquals(
@@ -188,5 +189,145 @@ class SendersAgainstSimulatorTest {
             new TelegramSender(http),
             request(Channel.TELEGRAM, "1111111", "t1"),
             account("bot-token = bot-1")));
+  }
+
+  @Test
+  void lineUsesAFreshReplyTokenAndPushesOnceItHasExpired() throws Exception {
+    var a = account("channel-access-token = tok");
+    var sender = new LineSender(http);
+    var fresh =
+        new OutboundRequest(
+            "ws~c",
+            "lr1",
+            Channel.LINE,
+            "acct",
+            "U4af4980629",
+            OutboundContent.text("via reply"),
+            1,
+            List.of(),
+            null,
+            "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA");
+    send(sender, fresh, a);
+    assertTrue(
+        sim.sent().stream()
+            .anyMatch(s -> s.provider().equals("line-reply") && s.text().equals("via reply")));
+    var expired =
+        new OutboundRequest(
+            "ws~c",
+            "lr2",
+            Channel.LINE,
+            "acct",
+            "U4af4980629",
+            OutboundContent.text("via push"),
+            1,
+            List.of(),
+            null,
+            "expired-token");
+    send(sender, expired, a);
+    assertTrue(
+        sim.sent().stream()
+            .anyMatch(s -> s.provider().equals("line") && s.text().equals("via push")),
+        "an expired reply token falls back to push");
+  }
+
+  @Test
+  void interactiveButtonsAndListsOnWhatsAppAndTelegram() throws Exception {
+    var buttons =
+        OutboundContent.interactive(
+            "Pick one",
+            List.of(
+                new OutboundContent.Button("yes", "Yes"), new OutboundContent.Button("no", "No")));
+    var r =
+        new OutboundRequest(
+            "ws~c",
+            "wa-i1",
+            Channel.WHATSAPP,
+            "acct",
+            "4915112345678",
+            buttons,
+            1,
+            List.of(),
+            null,
+            null);
+    send(
+        new WhatsAppSender(http),
+        r,
+        graph("access-token = tok, phone-number-id = \"106540352242922\""));
+    var sentBody =
+        sim.sent().stream()
+            .filter(s -> "wa-i1".equals(s.idempotencyKey()))
+            .findFirst()
+            .orElseThrow()
+            .body();
+    assertEquals("button", sentBody.path("interactive").path("type").asText());
+    assertEquals(
+        "yes",
+        sentBody
+            .path("interactive")
+            .path("action")
+            .path("buttons")
+            .path(0)
+            .path("reply")
+            .path("id")
+            .asText());
+
+    var many =
+        OutboundContent.interactive(
+            "Which size?",
+            java.util.stream.IntStream.range(0, 5)
+                .mapToObj(i -> new OutboundContent.Button("s" + i, "Size " + i))
+                .toList());
+    send(
+        new WhatsAppSender(http),
+        new OutboundRequest(
+            "ws~c",
+            "wa-i2",
+            Channel.WHATSAPP,
+            "acct",
+            "4915112345678",
+            many,
+            1,
+            List.of(),
+            null,
+            null),
+        graph("access-token = tok, phone-number-id = \"106540352242922\""));
+    var list =
+        sim.sent().stream()
+            .filter(s -> "wa-i2".equals(s.idempotencyKey()))
+            .findFirst()
+            .orElseThrow()
+            .body();
+    assertEquals("list", list.path("interactive").path("type").asText());
+    assertEquals(
+        5, list.path("interactive").path("action").path("sections").path(0).path("rows").size());
+
+    send(
+        new TelegramSender(http),
+        new OutboundRequest(
+            "ws~c",
+            "tg-i1",
+            Channel.TELEGRAM,
+            "acct",
+            "1111111",
+            buttons,
+            1,
+            List.of(),
+            null,
+            null),
+        account("bot-token = bot-1"));
+    var tg =
+        sim.sent().stream()
+            .filter(s -> s.provider().equals("telegram") && "Pick one".equals(s.text()))
+            .findFirst()
+            .orElseThrow()
+            .body();
+    assertEquals(
+        "yes",
+        tg.path("reply_markup")
+            .path("inline_keyboard")
+            .path(0)
+            .path(0)
+            .path("callback_data")
+            .asText());
   }
 }

@@ -72,7 +72,8 @@ class SerializationTest {
     var content = OutboundContent.template("order_update", "en", List.of("A-1"));
     var profile =
         new Agent.Profile("Alice", List.of("support"), 3, List.of("en"), List.of("billing"));
-    var endpoint = new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi");
+    var endpoint =
+        new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi", "rt-1");
     var summary =
         new Conversation.Summary(
             "ws~c1",
@@ -110,7 +111,16 @@ class SerializationTest {
             Map.of(
                 "m1",
                 new OutboundRequest(
-                    "ws~c1", "m1", Channel.WHATSAPP, "wa-1", "+491", content, 2, List.of(), null)),
+                    "ws~c1",
+                    "m1",
+                    Channel.WHATSAPP,
+                    "wa-1",
+                    "+491",
+                    content,
+                    2,
+                    List.of(),
+                    null,
+                    null)),
             Map.of("wamid.9", "m0"),
             Map.of("m0", "delivered"));
     var error =
@@ -159,7 +169,8 @@ class SerializationTest {
             "alice",
             at,
             List.of("<a@x>"),
-            "Re: hi"),
+            "Re: hi",
+            null),
         new Conversation.WindowExpiredWhileQueued(2, at),
         new Conversation.RecordSendResult("m1", "wamid.9", null),
         new Conversation.RecordSendResult("m1", null, error),

@@ -71,7 +71,8 @@ public final class LineConnector implements ChannelConnector {
                   user,
                   content.text(),
                   at,
-                  content);
+                  content,
+                  Json.text(e, "replyToken"));
           out.add(new Inbound.Message(msg, List.of(), null));
         }
         case "postback" ->

@@ -30,18 +30,35 @@ public final class LineSender implements ChannelSender {
 
   @Override
   public CompletionStage<String> send(OutboundRequest r, AccountSettings account) {
+    if (r.replyToken() == null) {
+      return push(r, account);
+    }
+    // the free reply token first; once it has expired (about a minute), push instead
+    String url = account.optional("api-base-url", "https://api.line.me") + "/v2/bot/message/reply";
+    Map<String, Object> body = Map.of("replyToken", r.replyToken(), "messages", messages(r));
+    return http.postJson(
+            url, Map.of("Authorization", "Bearer " + account.require("channel-access-token")), body)
+        .thenCompose(
+            resp -> {
+              if (resp.status() == 200) {
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                    resp.headers().getOrDefault("x-line-request-id", "line:" + r.messageId()));
+              }
+              ProviderError error =
+                  LineErrors.map(resp.status(), resp.body().path("message").asText(""));
+              if (error.outcome() == ProviderError.Outcome.WINDOW_CLOSED) {
+                return push(r, account);
+              }
+              throw Outcomes.failure(resp, error);
+            });
+  }
+
+  private CompletionStage<String> push(OutboundRequest r, AccountSettings account) {
     String url = account.optional("api-base-url", "https://api.line.me") + "/v2/bot/message/push";
     String retryKey =
         UUID.nameUUIDFromBytes(r.messageId().getBytes(java.nio.charset.StandardCharsets.UTF_8))
             .toString();
-    Map<String, Object> body =
-        Map.of(
-            "to",
-            r.recipient(),
-            "messages",
-            List.of(
-                Map.of(
-                    "type", "text", "text", r.content().text() == null ? "" : r.content().text())));
+    Map<String, Object> body = Map.of("to", r.recipient(), "messages", messages(r));
     return http.postJson(
             url,
             Map.of(
@@ -56,11 +73,12 @@ public final class LineSender implements ChannelSender {
                 return resp.headers().getOrDefault("x-line-request-id", "line:" + r.messageId());
               }
               throw Outcomes.failure(
-                  resp,
-                  new ProviderError(
-                      Integer.toString(resp.status()),
-                      resp.body().path("message").asText(""),
-                      ProviderError.Outcome.REJECTED));
+                  resp, LineErrors.map(resp.status(), resp.body().path("message").asText("")));
             });
+  }
+
+  private static List<Map<String, String>> messages(OutboundRequest r) {
+    return List.of(
+        Map.of("type", "text", "text", r.content().text() == null ? "" : r.content().text()));
   }
 }

@@ -41,13 +41,22 @@ public final class MessengerSender implements ChannelSender {
     } else {
       body.put("messaging_type", "RESPONSE");
     }
-    body.put(
-        "message",
-        r.content().mediaUrl() != null
-            ? Map.of(
-                "attachment",
-                Map.of("type", "image", "payload", Map.of("url", r.content().mediaUrl())))
-            : Map.of("text", r.content().text() == null ? "" : r.content().text()));
+    Map<String, Object> message = new LinkedHashMap<>();
+    if (r.content().mediaUrl() != null) {
+      message.put(
+          "attachment", Map.of("type", "image", "payload", Map.of("url", r.content().mediaUrl())));
+    } else {
+      message.put("text", r.content().text() == null ? "" : r.content().text());
+    }
+    if (!r.content().buttons().isEmpty()) {
+      message.put(
+          "quick_replies",
+          r.content().buttons().stream()
+              .limit(13)
+              .map(x -> Map.of("content_type", "text", "title", x.title(), "payload", x.id()))
+              .toList());
+    }
+    body.put("message", message);
     return http.postJson(
             url, Map.of("Authorization", "Bearer " + account.require("page-access-token")), body)
         .thenApply(

@@ -30,20 +30,25 @@ public final class TelegramSender implements ChannelSender {
             + "/bot"
             + account.require("bot-token");
     boolean photo = r.content().mediaUrl() != null;
-    Map<String, Object> body =
-        photo
-            ? Map.of(
-                "chat_id",
-                r.recipient(),
-                "photo",
-                r.content().mediaUrl(),
-                "caption",
-                r.content().text() == null ? "" : r.content().text())
-            : Map.of(
-                "chat_id",
-                r.recipient(),
-                "text",
-                r.content().text() == null ? "" : r.content().text());
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("chat_id", r.recipient());
+    String text = r.content().text() == null ? "" : r.content().text();
+    if (photo) {
+      body.put("photo", r.content().mediaUrl());
+      body.put("caption", text);
+    } else {
+      body.put("text", text);
+    }
+    if (!r.content().buttons().isEmpty()) {
+      // one button per row of an inline keyboard; callback_data comes back as a callback query
+      body.put(
+          "reply_markup",
+          Map.of(
+              "inline_keyboard",
+              r.content().buttons().stream()
+                  .map(x -> java.util.List.of(Map.of("text", x.title(), "callback_data", x.id())))
+                  .toList()));
+    }
     return http.postJson(base + (photo ? "/sendPhoto" : "/sendMessage"), Map.of(), body)
         .thenApply(
             resp -> {

@@ -57,6 +57,29 @@ public final class WhatsAppSender implements ChannelSender {
             });
   }
 
+  /** Up to three reply buttons; more become a list (up to ten rows). */
+  static Map<String, Object> interactive(OutboundContent c) {
+    Map<String, Object> body = Map.of("text", c.text() == null ? "" : c.text());
+    if (c.buttons().size() <= 3) {
+      List<Map<String, Object>> buttons = new ArrayList<>();
+      c.buttons()
+          .forEach(
+              x ->
+                  buttons.add(
+                      Map.of("type", "reply", "reply", Map.of("id", x.id(), "title", x.title()))));
+      return Map.of("type", "button", "body", body, "action", Map.of("buttons", buttons));
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    c.buttons().stream().limit(10).forEach(x -> rows.add(Map.of("id", x.id(), "title", x.title())));
+    return Map.of(
+        "type",
+        "list",
+        "body",
+        body,
+        "action",
+        Map.of("button", "Choose", "sections", List.of(Map.of("title", "Options", "rows", rows))));
+  }
+
   static Map<String, Object> body(OutboundRequest r) {
     OutboundContent c = r.content();
     Map<String, Object> b = new LinkedHashMap<>();
@@ -79,6 +102,10 @@ public final class WhatsAppSender implements ChannelSender {
                     params.isEmpty()
                         ? List.of()
                         : List.of(Map.of("type", "body", "parameters", params))));
+      }
+      case INTERACTIVE -> {
+        b.put("type", "interactive");
+        b.put("interactive", interactive(c));
       }
       case MEDIA -> {
         b.put("type", "image");

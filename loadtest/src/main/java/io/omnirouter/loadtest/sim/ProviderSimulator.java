@@ -145,6 +145,19 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
                                     org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
                                         .entityToString(),
                                     body -> wechat(token.orElse(""), body))))),
+        // LINE reply: POST /v2/bot/message/reply (tokens starting with "expired" are)
+        path(
+            PathMatchers.segment("v2").slash("bot").slash("message").slash("reply"),
+            () ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "Authorization",
+                            auth ->
+                                entity(
+                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
+                                        .entityToString(),
+                                    body -> lineReply(auth.orElse(""), body))))),
         // LINE push: POST /v2/bot/message/push
         path(
             PathMatchers.segment("v2").slash("bot").slash("message").slash("push"),
@@ -357,6 +370,38 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
                 + "\",\"message_id\":\""
                 + mid
                 + "\"}"));
+  }
+
+  private Route lineReply(String auth, String body) {
+    requests.incrementAndGet();
+    if (!("Bearer " + accessToken).equals(auth)) {
+      return complete(
+          StatusCodes.UNAUTHORIZED,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
+    }
+    JsonNode req = parse(body);
+    String token = req == null ? "" : req.path("replyToken").asText("");
+    if (token.isEmpty()
+        || token.startsWith("expired")
+        || idsByKey.putIfAbsent("reply:" + token, token) != null) {
+      return complete(
+          StatusCodes.BAD_REQUEST,
+          HttpEntities.create(
+              ContentTypes.APPLICATION_JSON, "{\"message\":\"Invalid reply token\"}"));
+    }
+    sent.add(
+        new Sent(
+            "line-reply",
+            token,
+            req.path("messages").path(0).path("text").asText(null),
+            null,
+            token,
+            req));
+    return complete(
+        StatusCodes.OK,
+        HttpEntities.create(
+            ContentTypes.APPLICATION_JSON, "{\"sentMessages\":[{\"id\":\"461230966842064898\"}]}"));
   }
 
   private Route line(String auth, String retryKey, String body) {

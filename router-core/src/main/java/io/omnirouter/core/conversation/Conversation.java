@@ -246,7 +246,8 @@ public final class Conversation
       String by,
       Instant at,
       List<String> thread,
-      String subject)
+      String subject,
+      String replyToken)
       implements Event {
     public ReplyQueued {
       thread = thread == null ? List.of() : List.copyOf(thread);
@@ -279,7 +280,8 @@ public final class Conversation
       String recipient,
       Instant lastInboundAt,
       List<String> thread,
-      String subject)
+      String subject,
+      String replyToken)
       implements CborSerializable {
     public Endpoint {
       thread = thread == null ? List.of() : List.copyOf(thread);
@@ -437,7 +439,13 @@ public final class Conversation
               : old.lastInboundAt();
       e.put(
           m.channel(),
-          new Endpoint(m.channelAccount(), m.senderId(), last, thread(m, old), subject(m, old)));
+          new Endpoint(
+              m.channelAccount(),
+              m.senderId(),
+              last,
+              thread(m, old),
+              subject(m, old),
+              m.replyToken()));
       return new State(
           status,
           episode,
@@ -1103,7 +1111,8 @@ public final class Conversation
                 cmd.by(),
                 clock.instant(),
                 endpoint.thread(),
-                endpoint.subject()))
+                endpoint.subject(),
+                freshReplyToken(endpoint)))
         .thenRun(next -> ports.send(next.pendingOutbound().get(cmd.messageId())))
         .thenReply(cmd.replyTo(), next -> new ReplyAccepted(cmd.messageId(), seq));
   }
@@ -1248,6 +1257,17 @@ public final class Conversation
         s.replyStates());
   }
 
+  /** LINE's reply token is free to use for about a minute after the customer's message. */
+  private String freshReplyToken(Endpoint endpoint) {
+    if (endpoint.replyToken() == null
+        || clock
+            .instant()
+            .isAfter(endpoint.lastInboundAt().plus(ChannelWindows.LINE_REPLY_TOKEN))) {
+      return null;
+    }
+    return endpoint.replyToken();
+  }
+
   private static String failure(ProviderError e) {
     return "failed: "
         + e.outcome().name().toLowerCase(java.util.Locale.ROOT)
@@ -1296,7 +1316,8 @@ public final class Conversation
                             e.content(),
                             1,
                             e.thread(),
-                            e.subject()))
+                            e.subject(),
+                            e.replyToken()))
                     .replyState(e.messageId(), "queued"))
         .onEvent(
             ReplySent.class,

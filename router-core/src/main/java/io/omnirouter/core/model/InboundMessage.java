@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param providerMessageId the provider's id; with {@code channel} it is the dedup key
  * @param senderId the customer's id on that channel (phone number, openid, e-mail address…)
  * @param text a plain-text rendering (the text, caption or summary) for lists and notifications
+ * @param replyToken a short-lived handle to answer this message for free (LINE), or null
  */
 public record InboundMessage(
     Channel channel,
@@ -18,7 +19,8 @@ public record InboundMessage(
     String senderId,
     String text,
     Instant receivedAt,
-    MessageContent content)
+    MessageContent content,
+    String replyToken)
     implements CborSerializable {
 
   public InboundMessage {
@@ -29,6 +31,17 @@ public record InboundMessage(
     if (content == null) {
       content = MessageContent.text(text);
     }
+  }
+
+  public InboundMessage(
+      Channel channel,
+      String channelAccount,
+      String providerMessageId,
+      String senderId,
+      String text,
+      Instant receivedAt,
+      MessageContent content) {
+    this(channel, channelAccount, providerMessageId, senderId, text, receivedAt, content, null);
   }
 
   /** A plain text message. */
@@ -46,7 +59,8 @@ public record InboundMessage(
         senderId,
         text,
         receivedAt,
-        MessageContent.text(text));
+        MessageContent.text(text),
+        null);
   }
 
   public String dedupKey() {

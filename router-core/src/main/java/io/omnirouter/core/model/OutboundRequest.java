@@ -16,7 +16,8 @@ public record OutboundRequest(
     OutboundContent content,
     int attempt,
     List<String> thread,
-    String subject)
+    String subject,
+    String replyToken)
     implements CborSerializable {
 
   public OutboundRequest {
@@ -33,6 +34,7 @@ public record OutboundRequest(
         content,
         attempt + 1,
         thread,
-        subject);
+        subject,
+        replyToken);
   }
 }

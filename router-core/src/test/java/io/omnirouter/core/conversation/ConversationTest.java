@@ -439,4 +439,26 @@ class ConversationTest {
     kit.restart();
     assertEquals(3, sends.size(), "a failed reply is final, not resent");
   }
+
+  @Test
+  void aLineReplyCarriesTheReplyTokenOnlyWhileItIsFresh() {
+    var line =
+        new InboundMessage(
+            Channel.LINE,
+            "line-1",
+            "444573844083572737",
+            "U4af4980629",
+            "hi",
+            clock.instant(),
+            io.omnirouter.core.model.MessageContent.text("hi"),
+            "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA");
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(line, r));
+    kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("l1", Channel.LINE, OutboundContent.text("hello"), "a", r));
+    assertEquals("nHuyWiB7yP5Zw52FIkcQobQuGDXCTA", sends.get(sends.size() - 1).replyToken());
+    clock.advance(Duration.ofMinutes(1).plusMillis(1));
+    kit.<Conversation.ReplyResult>runCommand(
+        r -> new Conversation.SendReply("l2", Channel.LINE, OutboundContent.text("later"), "a", r));
+    assertNull(sends.get(sends.size() - 1).replyToken(), "after a minute LINE is reached by push");
+  }
 }
