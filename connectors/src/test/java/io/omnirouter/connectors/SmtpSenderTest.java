@@ -41,13 +41,13 @@ class SmtpSenderTest {
             "Order 42",
             null);
     String id = sender.send(request, account).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    assertEquals("<out-42@demo.example.com>", id);
+    assertEquals("<out-42.ct-1@demo.example.com>", id);
 
     MimeMessage got = smtp.getReceivedMessages()[0];
     assertEquals("Re: Order 42", got.getSubject());
     assertEquals("<CAJx=1@mail.example.com>", got.getHeader("In-Reply-To")[0]);
     assertEquals("<a@x> <CAJx=1@mail.example.com>", got.getHeader("References")[0]);
-    assertEquals("<out-42@demo.example.com>", got.getMessageID());
+    assertEquals("<out-42.ct-1@demo.example.com>", got.getMessageID());
     assertTrue(((String) got.getContent()).contains("It ships today."));
   }
 }

@@ -330,4 +330,37 @@ class SendersAgainstSimulatorTest {
             .path("callback_data")
             .asText());
   }
+
+  @Test
+  void weChatFetchesItsAccessTokenWithTheAppSecret() throws Exception {
+    var sender =
+        new io.omnirouter.connectors.wechat.WeChatSender(http, java.time.Clock.systemUTC());
+    var r =
+        new OutboundRequest(
+            "ws~c",
+            "wx1",
+            Channel.WECHAT,
+            "acct",
+            "oUser",
+            OutboundContent.text("您好"),
+            1,
+            List.of(),
+            null,
+            null);
+    assertEquals("wx:wx1", send(sender, r, account("app-id = wxapp, app-secret = wx-secret")));
+    assertTrue(
+        sim.sent().stream().anyMatch(s -> s.provider().equals("wechat") && "您好".equals(s.text())));
+    ProviderError wrongSecret =
+        failure(
+            sender,
+            r,
+            new AccountSettings(
+                "ws",
+                "other",
+                ConfigFactory.parseString(
+                    "api-base-url = \""
+                        + sim.baseUrl()
+                        + "\", app-id = wxapp, app-secret = nope")));
+    assertFalse(wrongSecret.retryable());
+  }
 }

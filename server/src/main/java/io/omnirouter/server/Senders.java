@@ -32,7 +32,7 @@ final class Senders {
             new WhatsAppSender(http),
             new MessengerSender(http, Channel.MESSENGER),
             new MessengerSender(http, Channel.INSTAGRAM),
-            new WeChatSender(http),
+            new WeChatSender(http, java.time.Clock.systemUTC()),
             new TelegramSender(http),
             new LineSender(http),
             new ViberSender(http),

@@ -86,6 +86,28 @@ class EmailAndWeChatEndToEndTest {
           router.conversation(ws, contact).messageCount(),
           "mail, our reply, their answer: one thread");
 
+      // a colleague answers our mail from another address: In-Reply-To names the thread
+      String colleague = "bob." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+      var fromColleague =
+          mailgun(
+              colleague,
+              "<m3-" + UUID.randomUUID() + "@mail.example.com>",
+              "Re: Order 42",
+              "I am her colleague",
+              "mg-key",
+              got.getMessageID());
+      assertEquals(
+          200,
+          router
+              .post(
+                  "/webhooks/email/mail-" + ws,
+                  fromColleague.contentType(),
+                  fromColleague.body(),
+                  Map.of())
+              .statusCode());
+      assertEquals(contact, router.contactOf(ws, IdentityKey.email(colleague)));
+      assertEquals(4, router.conversation(ws, contact).messageCount());
+
       // WeChat safe mode in, customer-service message out
       WeChatCrypto crypto = new WeChatCrypto("tok", AES, "wxapp");
       String openId = "o" + UUID.randomUUID().toString().replace("-", "").substring(0, 27);
@@ -168,6 +190,11 @@ class EmailAndWeChatEndToEndTest {
   record Mail(String contentType, byte[] body, String messageId) {}
 
   static Mail mailgun(String from, String messageId, String subject, String text, String key) {
+    return mailgun(from, messageId, subject, text, key, null);
+  }
+
+  static Mail mailgun(
+      String from, String messageId, String subject, String text, String key, String inReplyTo) {
     String timestamp = Long.toString(System.currentTimeMillis() / 1000);
     String token = UUID.randomUUID().toString().replace("-", "");
     Map<String, String> f = new LinkedHashMap<>();
@@ -177,6 +204,10 @@ class EmailAndWeChatEndToEndTest {
     f.put("body-plain", text);
     f.put("stripped-text", text);
     f.put("Message-Id", messageId);
+    if (inReplyTo != null) {
+      f.put("In-Reply-To", inReplyTo);
+      f.put("References", inReplyTo);
+    }
     f.put("timestamp", timestamp);
     f.put("token", token);
     f.put(

@@ -123,7 +123,17 @@ public final class MailgunConnector implements ChannelConnector {
     var msg =
         new InboundMessage(
             Channel.EMAIL, account.account(), messageId.trim(), address, body, now, content);
-    return List.of(
-        new Inbound.Message(msg, List.of(IdentityKey.email(address)), from.getPersonal()));
+    return List.of(new Inbound.Message(msg, hints(address, content), from.getPersonal()));
+  }
+
+  private static List<String> hints(String address, MessageContent content) {
+    List<String> refs = new java.util.ArrayList<>(content.references());
+    if (content.inReplyTo() != null) {
+      refs.add(0, content.inReplyTo());
+    }
+    List<String> hints = new java.util.ArrayList<>();
+    OurMessageIds.contactIn(refs).ifPresent(c -> hints.add(IdentityKey.CONTACT_PREFIX + c));
+    hints.add(IdentityKey.email(address));
+    return hints;
   }
 }

@@ -45,7 +45,8 @@ public final class SmtpSender implements ChannelSender {
   private String deliver(OutboundRequest r, AccountSettings account) {
     String from = account.require("from-address");
     String domain = from.substring(from.indexOf('@') + 1);
-    String messageId = "<" + r.messageId().replaceAll("[^A-Za-z0-9._-]", "_") + "@" + domain + ">";
+    // the contact id travels in our Message-ID, so a reply from any address finds its thread
+    String messageId = OurMessageIds.of(r.messageId(), r.conversationId(), domain);
     try {
       Session session = session(account);
       MimeMessage m =

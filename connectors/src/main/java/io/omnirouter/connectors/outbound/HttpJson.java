@@ -33,6 +33,10 @@ public final class HttpJson {
     }
   }
 
+  public CompletionStage<Response> get(String url) {
+    return execute(HttpRequest.GET(url), Map.of());
+  }
+
   public CompletionStage<Response> postForm(String url, Map<String, String> headers, String form) {
     return execute(
         HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_X_WWW_FORM_URLENCODED, form),

@@ -132,6 +132,24 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
                                     org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
                                         .entityToString(),
                                     body -> whatsapp(auth.orElse(""), phoneId, body))))),
+        // WeChat access token: GET /cgi-bin/token?grant_type=client_credential&appid=&secret=
+        path(
+            PathMatchers.segment("cgi-bin").slash("token"),
+            () ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "secret",
+                            secret ->
+                                complete(
+                                    StatusCodes.OK,
+                                    HttpEntities.create(
+                                        ContentTypes.APPLICATION_JSON,
+                                        ("wx-secret".equals(secret.orElse(""))
+                                            ? "{\"access_token\":\""
+                                                + accessToken
+                                                + "\",\"expires_in\":7200}"
+                                            : "{\"errcode\":40125,\"errmsg\":\"invalid appsecret\"}")))))),
         // WeChat customer-service API: POST /cgi-bin/message/custom/send?access_token=
         path(
             PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"),

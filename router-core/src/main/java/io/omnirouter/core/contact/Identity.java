@@ -141,6 +141,13 @@ public final class Identity
       cmd.replyTo().tell(new Resolved(key, state.contactId(), false));
       return Effect().none();
     }
+    // a reply to one of our e-mails names its thread: the new address joins that contact
+    var thread =
+        cmd.hints().stream().filter(h -> h.startsWith(IdentityKey.CONTACT_PREFIX)).findFirst();
+    if (thread.isPresent()) {
+      return link(
+          thread.get().substring(IdentityKey.CONTACT_PREFIX.length()), "thread", cmd, List.of());
+    }
     List<String> hints = cmd.hints().stream().filter(h -> !h.equals(key)).toList();
     if (!autoMerge || hints.isEmpty()) {
       return link(newContactId(workspace, key), "new", cmd, hints);

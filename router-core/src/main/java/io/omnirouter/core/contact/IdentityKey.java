@@ -9,6 +9,9 @@ import java.util.Locale;
  * scoped ids include the account ({@code wechat:<account>/<openid>}).
  */
 public final class IdentityKey {
+  /** A hint naming a contact directly (an e-mail reply to one of our messages names its thread). */
+  public static final String CONTACT_PREFIX = "contact:";
+
   private IdentityKey() {}
 
   public static String of(Channel channel, String channelAccount, String senderId) {
