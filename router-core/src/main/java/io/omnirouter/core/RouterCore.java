@@ -209,6 +209,30 @@ public final class RouterCore {
             });
   }
 
+  /** Routes a channel event (opt-out, subscribe…) to the conversation of its sender, if known. */
+  public CompletionStage<Done> recordChannelEvent(
+      String workspace,
+      Channel channel,
+      String account,
+      io.omnirouter.core.model.Inbound.Event event,
+      Duration timeout) {
+    if (event.senderId() == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return identity(workspace, IdentityKey.of(channel, account, event.senderId()))
+        .<Identity.LookupResult>ask(Identity.Lookup::new, timeout)
+        .thenApply(
+            found -> {
+              if (found.contactId() != null) {
+                conversation(workspace, found.contactId())
+                    .tell(
+                        new Conversation.RecordChannelEvent(
+                            channel, event.kind(), event.payload(), event.at()));
+              }
+              return Done.getInstance();
+            });
+  }
+
   public EntityRef<Conversation.Command> conversation(String workspace, String contactId) {
     return sharding.entityRefFor(Conversation.ENTITY_KEY, EntityIds.of(workspace, contactId));
   }

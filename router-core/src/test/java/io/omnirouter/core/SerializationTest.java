@@ -73,7 +73,7 @@ class SerializationTest {
     var profile =
         new Agent.Profile("Alice", List.of("support"), 3, List.of("en"), List.of("billing"));
     var endpoint =
-        new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi", "rt-1");
+        new Conversation.Endpoint("wx-oa", "oABC", at, List.of("<a@x>"), "Re: hi", "rt-1", false);
     var summary =
         new Conversation.Summary(
             "ws~c1",
@@ -172,6 +172,8 @@ class SerializationTest {
             "Re: hi",
             null),
         new Conversation.WindowExpiredWhileQueued(2, at),
+        new Conversation.RecordChannelEvent(Channel.SMS, "opt-out", "STOP", at),
+        new Conversation.OptOutChanged(Channel.SMS, true, at),
         new Conversation.RecordSendResult("m1", "wamid.9", null),
         new Conversation.RecordSendResult("m1", null, error),
         new Conversation.RecordDelivery("wamid.9", Inbound.DeliveryStatus.DELIVERED, null, at),

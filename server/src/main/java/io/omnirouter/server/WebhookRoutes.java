@@ -182,9 +182,20 @@ public final class WebhookRoutes extends AllDirectives {
                     settings.storeTimeout())
                 .thenApply(d -> (Conversation.Ack) null)
                 .toCompletableFuture());
-      } else {
-        // channel events (subscribe, follow, opt-out…) are acknowledged; automation will use them
-        log.debug("{} {} {}", connector.channel().key(), account.account(), in);
+      } else if (in instanceof Inbound.Event ev) {
+        // after the messages of the same request (Twilio sends STOP as a message and an opt-out)
+        stored.add(
+            CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+                .thenCompose(
+                    x ->
+                        core.recordChannelEvent(
+                            account.workspace(),
+                            connector.channel(),
+                            account.account(),
+                            ev,
+                            settings.storeTimeout()))
+                .thenApply(d -> (Conversation.Ack) null)
+                .toCompletableFuture());
       }
     }
     return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))

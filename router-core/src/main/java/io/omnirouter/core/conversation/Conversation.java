@@ -132,6 +132,10 @@ public final class Conversation
   public record RecordSendResult(String messageId, String providerMessageId, ProviderError error)
       implements Command {}
 
+  /** A channel event of this contact (opt-out/opt-in keywords, subscribe, follow, postback…). */
+  public record RecordChannelEvent(Channel channel, String kind, String payload, Instant at)
+      implements Command {}
+
   /** A provider's delivery status for one of our messages (unknown ids are ignored). */
   public record RecordDelivery(
       String providerMessageId, Inbound.DeliveryStatus status, ProviderError error, Instant at)
@@ -256,6 +260,9 @@ public final class Conversation
 
   public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
 
+  /** The contact opted out of (or back into) a channel: SMS STOP / START. */
+  public record OptOutChanged(Channel channel, boolean optedOut, Instant at) implements Event {}
+
   public record ReplySent(String messageId, String providerMessageId, Instant at)
       implements Event {}
 
@@ -281,7 +288,8 @@ public final class Conversation
       Instant lastInboundAt,
       List<String> thread,
       String subject,
-      String replyToken)
+      String replyToken,
+      boolean optedOut)
       implements CborSerializable {
     public Endpoint {
       thread = thread == null ? List.of() : List.copyOf(thread);
@@ -368,6 +376,27 @@ public final class Conversation
           replyStates);
     }
 
+    State withEndpoints(Map<Channel, Endpoint> e) {
+      return new State(
+          status,
+          episode,
+          team,
+          assignee,
+          previousAgent,
+          requestedAgent,
+          priority,
+          tags,
+          sequence,
+          e,
+          recentIds,
+          snoozedUntil,
+          windowExpiredEpisode,
+          recentAssignments,
+          pendingOutbound,
+          sentByProviderId,
+          replyStates);
+    }
+
     State queuedOutbound(OutboundRequest r) {
       Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
       p.put(r.messageId(), r);
@@ -445,7 +474,8 @@ public final class Conversation
               last,
               thread(m, old),
               subject(m, old),
-              m.replyToken()));
+              m.replyToken(),
+              old != null && old.optedOut()));
       return new State(
           status,
           episode,
@@ -682,6 +712,23 @@ public final class Conversation
           replyStates);
     }
 
+    State withOptOut(Channel channel, boolean optedOut) {
+      Endpoint old = endpoints.get(channel);
+      Map<Channel, Endpoint> e = new EnumMap<>(Channel.class);
+      e.putAll(endpoints);
+      e.put(
+          channel,
+          new Endpoint(
+              old.channelAccount(),
+              old.recipient(),
+              old.lastInboundAt(),
+              old.thread(),
+              old.subject(),
+              old.replyToken(),
+              optedOut));
+      return withEndpoints(e);
+    }
+
     /** The soonest-closing free-form window among the contact's channels, or null. */
     Instant soonestWindowClose() {
       Instant soonest = null;
@@ -842,6 +889,7 @@ public final class Conversation
         .onCommand(SendReply.class, this::onSendReply)
         .onCommand(RecordSendResult.class, this::onSendResult)
         .onCommand(RecordDelivery.class, this::onDelivery)
+        .onCommand(RecordChannelEvent.class, this::onChannelEvent)
         .onCommand(AddNote.class, this::onAddNote)
         .onCommand(SetPriority.class, this::onSetPriority)
         .onCommand(ChangeTags.class, this::onChangeTags)
@@ -1093,7 +1141,7 @@ public final class Conversation
         ChannelWindows.decide(
             cmd.channel(),
             cmd.content().windowKind(),
-            ChannelWindows.Context.lastInbound(endpoint.lastInboundAt()),
+            new ChannelWindows.Context(endpoint.lastInboundAt(), endpoint.optedOut(), true),
             clock.instant());
     if (!decision.allowed()) {
       return Effect().reply(cmd.replyTo(), new ReplyRefused(cmd.messageId(), decision));
@@ -1126,6 +1174,17 @@ public final class Conversation
             ? new ReplySent(cmd.messageId(), cmd.providerMessageId(), clock.instant())
             : new ReplyFailed(cmd.messageId(), cmd.error(), clock.instant());
     return Effect().persist(event).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onChannelEvent(State state, RecordChannelEvent cmd) {
+    Endpoint endpoint = state.endpoints().get(cmd.channel());
+    boolean optOut = "opt-out".equals(cmd.kind());
+    if (endpoint == null
+        || !(optOut || "opt-in".equals(cmd.kind()))
+        || endpoint.optedOut() == optOut) {
+      return Effect().noReply(); // other events are for automation, which does not exist yet
+    }
+    return Effect().persist(new OptOutChanged(cmd.channel(), optOut, cmd.at())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onDelivery(State state, RecordDelivery cmd) {
@@ -1235,7 +1294,7 @@ public final class Conversation
                   ChannelWindows.decide(
                       ch,
                       ChannelWindows.Kind.FREE_FORM,
-                      ChannelWindows.Context.lastInbound(e.lastInboundAt()),
+                      new ChannelWindows.Context(e.lastInboundAt(), e.optedOut(), true),
                       now));
             });
     return new Summary(
@@ -1334,6 +1393,7 @@ public final class Conversation
                     e.error() != null
                         ? failure(e.error())
                         : e.status().name().toLowerCase(java.util.Locale.ROOT)))
+        .onEvent(OptOutChanged.class, (s, e) -> s.withOptOut(e.channel(), e.optedOut()))
         .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();
   }

@@ -461,4 +461,28 @@ class ConversationTest {
         r -> new Conversation.SendReply("l2", Channel.LINE, OutboundContent.text("later"), "a", r));
     assertNull(sends.get(sends.size() - 1).replyToken(), "after a minute LINE is reached by push");
   }
+
+  @Test
+  void smsStopBlocksFreeFormRepliesUntilStart() {
+    var sms =
+        new InboundMessage(Channel.SMS, "sms-1", "SM1", "+16505551199", "STOP", clock.instant());
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(sms, r));
+    kit.runCommand(
+        new Conversation.RecordChannelEvent(Channel.SMS, "opt-out", "STOP", clock.instant()));
+    var refused =
+        kit.<Conversation.ReplyResult>runCommand(
+            r -> new Conversation.SendReply("s1", Channel.SMS, OutboundContent.text("hi"), "a", r));
+    assertEquals(
+        ChannelWindows.Reason.OPTED_OUT,
+        assertInstanceOf(Conversation.ReplyRefused.class, refused.reply()).decision().reason());
+    kit.restart();
+    kit.runCommand(
+        new Conversation.RecordChannelEvent(Channel.SMS, "opt-in", "START", clock.instant()));
+    var ok =
+        kit.<Conversation.ReplyResult>runCommand(
+            r ->
+                new Conversation.SendReply(
+                    "s2", Channel.SMS, OutboundContent.text("welcome back"), "a", r));
+    assertInstanceOf(Conversation.ReplyAccepted.class, ok.reply());
+  }
 }
