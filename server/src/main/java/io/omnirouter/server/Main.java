@@ -9,6 +9,8 @@ import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
 import io.omnirouter.persistence.JournalHealth;
+import io.omnirouter.server.api.ApiTokens;
+import io.omnirouter.server.api.InboxRoutes;
 import java.io.File;
 import kamon.Kamon;
 import org.apache.pekko.actor.Address;
@@ -118,6 +120,8 @@ public final class Main {
               webhooks
                   .routes()
                   .orElse(webchatRoutes.routes())
+                  .orElse(
+                      new InboxRoutes(core, new ApiTokens(config), settings.askTimeout()).routes())
                   .orElse(
                       new HealthRoutes(system, journalHealth, settings.readinessTimeout())
                           .routes());

@@ -7,6 +7,8 @@ import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.workspace.Workspaces;
+import io.omnirouter.server.api.ApiTokens;
+import io.omnirouter.server.api.InboxRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +45,11 @@ final class InProcessRouter implements AutoCloseable {
             connectors,
             Senders.all(kit.system(), config, webchat),
             OutboundDispatcher.Settings.fromConfig(config));
+    core.configureAgents(T).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    var journalHealth =
+        kit.spawn(
+            io.omnirouter.persistence.JournalHealth.create(name, Duration.ofSeconds(5)),
+            "journal-health");
     core.onOutbound(outbound::dispatch);
     var routes =
         new WebhookRoutes(
@@ -50,7 +57,9 @@ final class InProcessRouter implements AutoCloseable {
             .routes()
             .orElse(
                 new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4))
-                    .routes());
+                    .routes())
+            .orElse(new InboxRoutes(core, new ApiTokens(config), T).routes())
+            .orElse(new HealthRoutes(kit.system(), journalHealth, Duration.ofSeconds(5)).routes());
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0)
             .toCompletableFuture()

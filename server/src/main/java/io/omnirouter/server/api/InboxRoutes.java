@@ -1,0 +1,648 @@
+package io.omnirouter.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.omnirouter.core.RouterCore;
+import io.omnirouter.core.agent.Agent;
+import io.omnirouter.core.contact.Contact;
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.OutboundContent;
+import io.omnirouter.core.routing.AgentView;
+import io.omnirouter.core.routing.Presence;
+import io.omnirouter.core.team.TeamRouter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The inbox API {@code /api/v1/workspaces/{ws}/…} for agent and supervisor apps: bearer tokens
+ * scoped to one workspace (another workspace is 404), roles (an agent acts only as itself: 403),
+ * JSON in and out, errors as {@code application/problem+json}. Entities are asked with the
+ * configured timeout; lists and the live stream come with the read-side projections.
+ */
+public final class InboxRoutes extends AllDirectives {
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  private final RouterCore core;
+  private final ApiTokens tokens;
+  private final Duration timeout;
+  private final byte[] openApi;
+
+  public InboxRoutes(RouterCore core, ApiTokens tokens, Duration timeout) {
+    this.core = core;
+    this.tokens = tokens;
+    this.timeout = timeout;
+    try (InputStream in = InboxRoutes.class.getResourceAsStream("/api/openapi.json")) {
+      this.openApi = in.readAllBytes();
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("api/openapi.json missing", e);
+    }
+  }
+
+  public Route routes() {
+    return pathPrefix(
+        "api",
+        () ->
+            pathPrefix(
+                "v1",
+                () ->
+                    concat(
+                        path(
+                            "openapi.json",
+                            () ->
+                                get(
+                                    () ->
+                                        complete(
+                                            HttpEntities.create(
+                                                ContentTypes.APPLICATION_JSON, openApi)))),
+                        pathPrefix(
+                            "workspaces",
+                            () -> pathPrefix(ws -> authenticated(ws, this::workspace))))));
+  }
+
+  private Route authenticated(String ws, Function<Principal, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          String token =
+              header
+                  .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                  .map(h -> h.substring(7).trim())
+                  .orElse(null);
+          var principal = tokens.authenticate(token);
+          if (principal.isEmpty()) {
+            return complete(problem(StatusCodes.UNAUTHORIZED, "a valid bearer token is required"));
+          }
+          if (!principal.get().workspace().equals(ws)) {
+            // another workspace's data does not exist for this token
+            return complete(problem(StatusCodes.NOT_FOUND, "no workspace " + ws));
+          }
+          return inner.apply(principal.get());
+        });
+  }
+
+  private Route workspace(Principal p) {
+    return concat(
+        pathPrefix(
+            "conversations",
+            () ->
+                pathPrefix(
+                    id ->
+                        concat(
+                            pathEnd(
+                                () -> get(() -> onSuccess(conversation(p, id), this::complete))),
+                            path(
+                                "messages",
+                                () ->
+                                    post(
+                                        () ->
+                                            body(b -> onSuccess(send(p, id, b), this::complete)))),
+                            path(
+                                PathMatchers.segment(),
+                                action ->
+                                    post(
+                                        () ->
+                                            body(
+                                                b ->
+                                                    onSuccess(
+                                                        action(p, id, action, b),
+                                                        this::complete))))))),
+        pathPrefix(
+            "agents",
+            () ->
+                pathPrefix(
+                    agent ->
+                        concat(
+                            pathEnd(() -> get(() -> onSuccess(agent(p, agent), this::complete))),
+                            path(
+                                "presence",
+                                () ->
+                                    put(
+                                        () ->
+                                            body(
+                                                b ->
+                                                    onSuccess(
+                                                        presence(p, agent, b), this::complete)))),
+                            path(
+                                "capacity",
+                                () ->
+                                    put(
+                                        () ->
+                                            body(
+                                                b ->
+                                                    onSuccess(
+                                                        capacity(p, agent, b),
+                                                        this::complete))))))),
+        path(
+            PathMatchers.segment("teams").slash(PathMatchers.segment()).slash("queue"),
+            team -> get(() -> onSuccess(queue(p, team), this::complete))),
+        pathPrefix(
+            "contacts",
+            () ->
+                pathPrefix(
+                    id ->
+                        concat(
+                            pathEnd(
+                                () ->
+                                    concat(
+                                        get(() -> onSuccess(contact(p, id), this::complete)),
+                                        patch(
+                                            () ->
+                                                body(
+                                                    b ->
+                                                        onSuccess(
+                                                            updateContact(p, id, b),
+                                                            this::complete))))),
+                            path(
+                                "merge",
+                                () ->
+                                    post(
+                                        () ->
+                                            body(
+                                                b ->
+                                                    onSuccess(
+                                                        merge(p, id, b), this::complete))))))));
+  }
+
+  private Route body(Function<JsonNode, Route> inner) {
+    return entity(
+        Unmarshaller.entityToString(),
+        text -> {
+          try {
+            JsonNode node = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+            return node.isObject()
+                ? inner.apply(node)
+                : complete(problem(StatusCodes.BAD_REQUEST, "expected a JSON object"));
+          } catch (IOException e) {
+            return complete(problem(StatusCodes.BAD_REQUEST, "not JSON"));
+          }
+        });
+  }
+
+  // ---- conversations ----
+
+  private CompletionStage<Conversation.Summary> summary(Principal p, String id) {
+    return core.conversation(p.workspace(), id).ask(Conversation.GetSummary::new, timeout);
+  }
+
+  private CompletionStage<HttpResponse> conversation(Principal p, String id) {
+    return summary(p, id)
+        .thenApply(s -> visible(p, s) ? ok(ConversationView.of(id, s)) : notFound(s, id));
+  }
+
+  /** Agents see conversations assigned to them and those waiting in their teams. */
+  private boolean visible(Principal p, Conversation.Summary s) {
+    if (s.status() == Conversation.Status.NEW) {
+      return false;
+    }
+    return p.isSupervisor() || p.agentId().equals(s.assignee()) || agentTeams(p).contains(s.team());
+  }
+
+  private Set<String> agentTeams(Principal p) {
+    var ws = core.workspaces().byId().get(p.workspace());
+    Set<String> teams = new HashSet<>();
+    if (ws != null) {
+      ws.agents().stream()
+          .filter(a -> a.id().equals(p.agentId()))
+          .forEach(a -> teams.addAll(a.teams()));
+    }
+    return teams;
+  }
+
+  private HttpResponse notFound(Conversation.Summary s, String id) {
+    return problem(StatusCodes.NOT_FOUND, "no conversation " + id);
+  }
+
+  private CompletionStage<HttpResponse> send(Principal p, String id, JsonNode b) {
+    return summary(p, id)
+        .thenCompose(
+            s -> {
+              if (!visible(p, s)) {
+                return done(notFound(s, id));
+              }
+              String type = b.path("type").asText("text");
+              String by = p.agentId() != null ? p.agentId() : p.tokenName();
+              if ("note".equals(type)) {
+                String text = b.path("text").asText("");
+                return core.conversation(p.workspace(), id)
+                    .<StatusReply<Long>>ask(r -> new Conversation.AddNote(text, by, r), timeout)
+                    .thenApply(
+                        r ->
+                            r.isSuccess()
+                                ? json(
+                                    StatusCodes.CREATED,
+                                    Map.of("type", "note", "sequence", r.getValue()))
+                                : problem(
+                                    StatusCodes.UNPROCESSABLE_ENTITY, r.getError().getMessage()));
+              }
+              if (!p.isSupervisor() && !p.agentId().equals(s.assignee())) {
+                return done(
+                    problem(StatusCodes.FORBIDDEN, "only the assignee (or a supervisor) replies"));
+              }
+              Channel channel;
+              try {
+                channel =
+                    b.hasNonNull("channel")
+                        ? Channel.fromKey(b.path("channel").asText())
+                        : lastChannel(s);
+              } catch (IllegalArgumentException e) {
+                return done(
+                    problem(
+                        StatusCodes.BAD_REQUEST, "unknown channel " + b.path("channel").asText()));
+              }
+              if (channel == null) {
+                return done(
+                    problem(
+                        StatusCodes.UNPROCESSABLE_ENTITY,
+                        "the contact has not written on any channel"));
+              }
+              OutboundContent content;
+              try {
+                content = content(type, b);
+              } catch (IllegalArgumentException e) {
+                return done(problem(StatusCodes.BAD_REQUEST, e.getMessage()));
+              }
+              String messageId =
+                  b.hasNonNull("id") ? b.path("id").asText() : "m-" + UUID.randomUUID();
+              Channel ch = channel;
+              return core.conversation(p.workspace(), id)
+                  .<Conversation.ReplyResult>ask(
+                      r -> new Conversation.SendReply(messageId, ch, content, by, r), timeout)
+                  .thenApply(
+                      result -> {
+                        if (result instanceof Conversation.ReplyAccepted a) {
+                          return json(
+                              StatusCodes.ACCEPTED,
+                              Map.of(
+                                  "messageId",
+                                  a.messageId(),
+                                  "state",
+                                  "queued",
+                                  "channel",
+                                  ch.key()));
+                        }
+                        if (result instanceof Conversation.ReplyRefused r) {
+                          return windowClosed(r);
+                        }
+                        return problem(
+                            StatusCodes.UNPROCESSABLE_ENTITY,
+                            ((Conversation.ReplyInvalid) result).reason());
+                      });
+            });
+  }
+
+  private static Channel lastChannel(Conversation.Summary s) {
+    return s.lastInboundAt().entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElse(null);
+  }
+
+  static OutboundContent content(String type, JsonNode b) {
+    return switch (type) {
+      case "text" -> {
+        String text = b.path("text").asText("");
+        if (text.isBlank()) {
+          throw new IllegalArgumentException("a text reply needs text");
+        }
+        yield new OutboundContent(
+            OutboundContent.Type.TEXT,
+            text,
+            null,
+            null,
+            null,
+            List.of(),
+            b.path("humanAgentTag").asBoolean(false),
+            List.of());
+      }
+      case "media" ->
+          new OutboundContent(
+              OutboundContent.Type.MEDIA,
+              b.path("caption").asText(null),
+              required(b, "mediaUrl"),
+              null,
+              null,
+              List.of(),
+              false,
+              List.of());
+      case "template" -> {
+        List<String> params = new ArrayList<>();
+        b.path("template").path("parameters").forEach(x -> params.add(x.asText()));
+        yield OutboundContent.template(
+            required(b.path("template"), "name"),
+            b.path("template").path("language").asText("en"),
+            params);
+      }
+      case "interactive" -> {
+        List<OutboundContent.Button> buttons = new ArrayList<>();
+        b.path("buttons")
+            .forEach(
+                x ->
+                    buttons.add(
+                        new OutboundContent.Button(required(x, "id"), required(x, "title"))));
+        if (buttons.isEmpty()) {
+          throw new IllegalArgumentException("an interactive reply needs buttons");
+        }
+        yield OutboundContent.interactive(b.path("text").asText(""), buttons);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "type must be text, media, template, interactive or note");
+    };
+  }
+
+  private static String required(JsonNode n, String field) {
+    String v = n.path(field).asText("");
+    if (v.isBlank()) {
+      throw new IllegalArgumentException("missing " + field);
+    }
+    return v;
+  }
+
+  private HttpResponse windowClosed(Conversation.ReplyRefused r) {
+    var d = r.decision();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("reason", d.reason().name().toLowerCase(Locale.ROOT));
+    extra.put("closedAt", d.closedAt() == null ? null : d.closedAt().toString());
+    extra.put("freeFormUntil", d.freeFormUntil() == null ? null : d.freeFormUntil().toString());
+    extra.put("allowedInstead", d.fallback().name().toLowerCase(Locale.ROOT));
+    return problem(
+        StatusCodes.CONFLICT, "not allowed on this channel now: " + extra.get("reason"), extra);
+  }
+
+  private CompletionStage<HttpResponse> action(Principal p, String id, String action, JsonNode b) {
+    return summary(p, id)
+        .thenCompose(
+            s -> {
+              if (!visible(p, s)) {
+                return done(notFound(s, id));
+              }
+              String by = p.agentId() != null ? p.agentId() : p.tokenName();
+              boolean own = p.agentId() != null && p.agentId().equals(s.assignee());
+              var ref = core.conversation(p.workspace(), id);
+              Function<StatusReply<Conversation.Summary>, HttpResponse> reply =
+                  r ->
+                      r.isSuccess()
+                          ? ok(ConversationView.of(id, r.getValue()))
+                          : problem(StatusCodes.CONFLICT, r.getError().getMessage());
+              switch (action) {
+                case "assign" -> {
+                  String agent = b.path("agent").asText(p.agentId());
+                  if (agent == null || !p.mayActAs(agent)) {
+                    return done(
+                        problem(
+                            StatusCodes.FORBIDDEN,
+                            "an agent may only take conversations for itself"));
+                  }
+                  return ref.<StatusReply<Conversation.Summary>>ask(
+                          r -> new Conversation.Transfer(null, agent, "assigned by " + by, by, r),
+                          timeout)
+                      .thenApply(reply);
+                }
+                case "transfer" -> {
+                  if (!p.isSupervisor() && !own) {
+                    return done(
+                        problem(
+                            StatusCodes.FORBIDDEN, "only the assignee or a supervisor transfers"));
+                  }
+                  String team = b.path("team").asText(null);
+                  String agent = b.path("agent").asText(null);
+                  String comment = b.path("comment").asText(null);
+                  return ref.<StatusReply<Conversation.Summary>>ask(
+                          r -> new Conversation.Transfer(team, agent, comment, by, r), timeout)
+                      .thenApply(reply);
+                }
+                default -> {
+                  if (!p.isSupervisor() && !own) {
+                    return done(
+                        problem(
+                            StatusCodes.FORBIDDEN,
+                            "only the assignee or a supervisor may " + action));
+                  }
+                  Function<
+                          org.apache.pekko.actor.typed.ActorRef<StatusReply<Conversation.Summary>>,
+                          Conversation.Command>
+                      command;
+                  try {
+                    command =
+                        switch (action) {
+                          case "unassign" ->
+                              r ->
+                                  new Conversation.Unassign(
+                                      b.path("reason").asText("unassigned"), by, null, r);
+                          case "resolve" -> r -> new Conversation.Resolve(by, r);
+                          case "reopen" -> r -> new Conversation.Reopen(by, r);
+                          case "pending" -> r -> new Conversation.MarkPending(by, r);
+                          case "snooze" -> {
+                            Instant until = Instant.parse(required(b, "until"));
+                            yield r -> new Conversation.Snooze(until, by, r);
+                          }
+                          case "priority" ->
+                              r ->
+                                  new Conversation.SetPriority(b.path("priority").asInt(-1), by, r);
+                          case "tags" -> {
+                            Set<String> add = new HashSet<>();
+                            Set<String> remove = new HashSet<>();
+                            b.path("add").forEach(x -> add.add(x.asText()));
+                            b.path("remove").forEach(x -> remove.add(x.asText()));
+                            yield r -> new Conversation.ChangeTags(add, remove, r);
+                          }
+                          default -> null;
+                        };
+                  } catch (RuntimeException e) {
+                    return done(
+                        problem(StatusCodes.BAD_REQUEST, "bad request body: " + e.getMessage()));
+                  }
+                  if (command == null) {
+                    return done(problem(StatusCodes.NOT_FOUND, "no action " + action));
+                  }
+                  return ref.<StatusReply<Conversation.Summary>>ask(command::apply, timeout)
+                      .thenApply(reply);
+                }
+              }
+            });
+  }
+
+  // ---- agents and teams ----
+
+  private CompletionStage<HttpResponse> agent(Principal p, String agent) {
+    if (!p.mayActAs(agent)) {
+      return done(problem(StatusCodes.FORBIDDEN, "an agent token sees only its own agent"));
+    }
+    return core.agent(p.workspace(), agent).ask(Agent.Get::new, timeout).thenApply(InboxRoutes::ok);
+  }
+
+  private CompletionStage<HttpResponse> presence(Principal p, String agent, JsonNode b) {
+    if (!p.mayActAs(agent)) {
+      return done(problem(StatusCodes.FORBIDDEN, "an agent sets only its own presence"));
+    }
+    Presence presence;
+    try {
+      presence = Presence.valueOf(b.path("presence").asText("").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return done(problem(StatusCodes.BAD_REQUEST, "presence must be online, away or offline"));
+    }
+    return core.agent(p.workspace(), agent)
+        .<StatusReply<AgentView>>ask(r -> new Agent.SetPresence(presence, r), timeout)
+        .thenApply(InboxRoutes::statusReply);
+  }
+
+  private CompletionStage<HttpResponse> capacity(Principal p, String agent, JsonNode b) {
+    if (!p.mayActAs(agent)) {
+      return done(problem(StatusCodes.FORBIDDEN, "an agent sets only its own capacity"));
+    }
+    int capacity = b.path("capacity").asInt(-1);
+    return core.agent(p.workspace(), agent)
+        .<StatusReply<AgentView>>ask(r -> new Agent.SetCapacity(capacity, r), timeout)
+        .thenApply(InboxRoutes::statusReply);
+  }
+
+  private CompletionStage<HttpResponse> queue(Principal p, String team) {
+    if (!p.isSupervisor() && !agentTeams(p).contains(team)) {
+      return done(problem(StatusCodes.FORBIDDEN, "not a member of team " + team));
+    }
+    return core.team(p.workspace(), team)
+        .ask(TeamRouter.GetQueue::new, timeout)
+        .thenApply(
+            q -> {
+              Instant oldest =
+                  q.queue().stream().map(x -> x.queuedAt()).min(Instant::compareTo).orElse(null);
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("team", q.team());
+              body.put("strategy", q.strategy());
+              body.put("length", q.queue().size());
+              body.put("oldestQueuedAt", oldest);
+              body.put(
+                  "queue",
+                  q.queue().stream()
+                      .map(
+                          x ->
+                              Map.of(
+                                  "conversation",
+                                  io.omnirouter.core.EntityIds.local(x.conversationId()),
+                                  "priority",
+                                  x.priority(),
+                                  "queuedAt",
+                                  x.queuedAt()))
+                      .toList());
+              body.put("agents", q.agents());
+              return ok(body);
+            });
+  }
+
+  // ---- contacts ----
+
+  private CompletionStage<HttpResponse> contact(Principal p, String id) {
+    return core.contact(p.workspace(), id)
+        .ask(Contact.Get::new, timeout)
+        .thenApply(
+            c ->
+                c.identities().isEmpty() && c.mergedInto() == null
+                    ? problem(StatusCodes.NOT_FOUND, "no contact " + id)
+                    : ok(c));
+  }
+
+  private CompletionStage<HttpResponse> updateContact(Principal p, String id, JsonNode b) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    b.path("customFields")
+        .fields()
+        .forEachRemaining(
+            e -> fields.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+    String name = b.path("name").asText(null);
+    return core.contact(p.workspace(), id)
+        .<StatusReply<Contact.Summary>>ask(r -> new Contact.Update(name, fields, r), timeout)
+        .thenApply(InboxRoutes::statusReply);
+  }
+
+  private CompletionStage<HttpResponse> merge(Principal p, String id, JsonNode b) {
+    if (!p.isSupervisor()) {
+      return done(problem(StatusCodes.FORBIDDEN, "merging contacts needs a supervisor"));
+    }
+    String into = b.path("into").asText("");
+    if (into.isBlank()) {
+      return done(problem(StatusCodes.BAD_REQUEST, "missing into"));
+    }
+    String by = p.tokenName();
+    return core.contact(p.workspace(), id)
+        .<StatusReply<Contact.Summary>>ask(r -> new Contact.MergeInto(into, by, r), timeout)
+        .thenApply(InboxRoutes::statusReply);
+  }
+
+  // ---- responses ----
+
+  private static <T> HttpResponse statusReply(StatusReply<T> r) {
+    return r.isSuccess()
+        ? ok(r.getValue())
+        : problem(StatusCodes.UNPROCESSABLE_ENTITY, r.getError().getMessage());
+  }
+
+  static HttpResponse ok(Object body) {
+    return json(StatusCodes.OK, body);
+  }
+
+  static HttpResponse json(StatusCode status, Object body) {
+    try {
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(
+              HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static HttpResponse problem(StatusCode status, String detail) {
+    return problem(status, detail, Map.of());
+  }
+
+  static HttpResponse problem(StatusCode status, String detail, Map<String, ?> extra) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", status.reason());
+    body.put("status", status.intValue());
+    body.put("detail", detail);
+    body.putAll(extra);
+    try {
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(
+              HttpEntities.create(
+                  ContentTypes.parse("application/problem+json"), JSON.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse r) {
+    return java.util.concurrent.CompletableFuture.completedFuture(r);
+  }
+}
