@@ -131,7 +131,8 @@ class DurabilityTest {
         workspaceConf(ws)
             + "omnirouter.cassandra.contact-points = [\"127.0.0.1:1\"]\n"
             + "omnirouter.webhooks.store-timeout = 2s\n";
-    try (InProcessRouter router = new InProcessRouter("no-cassandra", TestCassandra.config(conf))) {
+    try (InProcessRouter router =
+        new InProcessRouter("no-cassandra", TestCassandra.config(conf), false)) {
       String body = WebhookIngestTest.wa("4915211111111", "wamid." + UUID.randomUUID(), "hi");
       var r =
           router.post(

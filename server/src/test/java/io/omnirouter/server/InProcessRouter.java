@@ -31,6 +31,13 @@ final class InProcessRouter implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   InProcessRouter(String name, Config config) throws Exception {
+    this(name, config, true);
+  }
+
+  /**
+   * {@code configureAgents}: apply the workspace's agent profiles first (needs a working journal).
+   */
+  InProcessRouter(String name, Config config, boolean configureAgents) throws Exception {
     kit = ActorTestKit.create(name, config);
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -45,7 +52,9 @@ final class InProcessRouter implements AutoCloseable {
             connectors,
             Senders.all(kit.system(), config, webchat),
             OutboundDispatcher.Settings.fromConfig(config));
-    core.configureAgents(T).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (configureAgents) {
+      core.configureAgents(T).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
     var journalHealth =
         kit.spawn(
             io.omnirouter.persistence.JournalHealth.create(name, Duration.ofSeconds(5)),
