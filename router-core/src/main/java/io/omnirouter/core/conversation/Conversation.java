@@ -318,6 +318,7 @@ public final class Conversation
 
     static final int ASSIGNMENT_HISTORY = 10;
     static final int SENT_INDEX = 200;
+    private static final int THREAD_REFERENCES = 10;
 
     public State {
       tags = Set.copyOf(tags);
@@ -326,94 +327,6 @@ public final class Conversation
       pendingOutbound = pendingOutbound == null ? Map.of() : Map.copyOf(pendingOutbound);
       sentByProviderId = sentByProviderId == null ? Map.of() : Map.copyOf(sentByProviderId);
       replyStates = replyStates == null ? Map.of() : Map.copyOf(replyStates);
-    }
-
-    /** The delivery state of our recent replies: queued, sent, delivered, read, failed: why. */
-    State replyState(String messageId, String state) {
-      Map<String, String> m = new java.util.LinkedHashMap<>(replyStates);
-      m.put(messageId, state);
-      while (m.size() > SENT_INDEX) {
-        m.remove(m.keySet().iterator().next());
-      }
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          m);
-    }
-
-    State withOutbound(Map<String, OutboundRequest> pending, Map<String, String> sent) {
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pending,
-          sent,
-          replyStates);
-    }
-
-    State withEndpoints(Map<Channel, Endpoint> e) {
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          e,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
-    }
-
-    State queuedOutbound(OutboundRequest r) {
-      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
-      p.put(r.messageId(), r);
-      return withOutbound(p, sentByProviderId);
-    }
-
-    State sent(String messageId, String providerId) {
-      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
-      p.remove(messageId);
-      Map<String, String> idx = new java.util.LinkedHashMap<>(sentByProviderId);
-      if (providerId != null) {
-        idx.put(providerId, messageId);
-        while (idx.size() > SENT_INDEX) {
-          idx.remove(idx.keySet().iterator().next());
-        }
-      }
-      return withOutbound(p, idx);
     }
 
     public static State empty() {
@@ -437,25 +350,77 @@ public final class Conversation
           Map.of());
     }
 
+    /** A copy of this state with the fields {@code change} sets; the rest stay as they are. */
+    private State edit(java.util.function.Consumer<Draft> change) {
+      Draft d = new Draft(this);
+      change.accept(d);
+      return d.build();
+    }
+
+    /** The mutable working copy {@link #edit} hands out; never escapes a state transition. */
+    private static final class Draft {
+      Status status;
+      long episode;
+      String team;
+      String assignee;
+      String previousAgent;
+      String requestedAgent;
+      int priority;
+      Set<String> tags;
+      long sequence;
+      Map<Channel, Endpoint> endpoints;
+      DedupWindow recentIds;
+      Instant snoozedUntil;
+      long windowExpiredEpisode;
+      List<Assignment> recentAssignments;
+      Map<String, OutboundRequest> pendingOutbound;
+      Map<String, String> sentByProviderId;
+      Map<String, String> replyStates;
+
+      Draft(State s) {
+        status = s.status;
+        episode = s.episode;
+        team = s.team;
+        assignee = s.assignee;
+        previousAgent = s.previousAgent;
+        requestedAgent = s.requestedAgent;
+        priority = s.priority;
+        tags = s.tags;
+        sequence = s.sequence;
+        endpoints = s.endpoints;
+        recentIds = s.recentIds;
+        snoozedUntil = s.snoozedUntil;
+        windowExpiredEpisode = s.windowExpiredEpisode;
+        recentAssignments = s.recentAssignments;
+        pendingOutbound = s.pendingOutbound;
+        sentByProviderId = s.sentByProviderId;
+        replyStates = s.replyStates;
+      }
+
+      State build() {
+        return new State(
+            status,
+            episode,
+            team,
+            assignee,
+            previousAgent,
+            requestedAgent,
+            priority,
+            tags,
+            sequence,
+            endpoints,
+            recentIds,
+            snoozedUntil,
+            windowExpiredEpisode,
+            recentAssignments,
+            pendingOutbound,
+            sentByProviderId,
+            replyStates);
+      }
+    }
+
     State with(Status s) {
-      return new State(
-          s,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(d -> d.status = s);
     }
 
     State withMessage(InboundMessage m, long seq, int dedupWindow) {
@@ -476,27 +441,13 @@ public final class Conversation
               subject(m, old),
               m.replyToken(),
               old != null && old.optedOut()));
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          seq,
-          e,
-          recentIds.plus(m.dedupKey(), dedupWindow),
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.sequence = seq;
+            d.endpoints = e;
+            d.recentIds = recentIds.plus(m.dedupKey(), dedupWindow);
+          });
     }
-
-    private static final int THREAD_REFERENCES = 10;
 
     private static List<String> thread(InboundMessage m, Endpoint old) {
       var c = m.content();
@@ -518,24 +469,16 @@ public final class Conversation
     }
 
     State queued(Queued q) {
-      return new State(
-          Status.QUEUED,
-          q.episode(),
-          q.team(),
-          null,
-          assignee != null ? assignee : previousAgent,
-          q.requestedAgent(),
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          null,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.status = Status.QUEUED;
+            d.episode = q.episode();
+            d.team = q.team();
+            d.previousAgent = assignee != null ? assignee : previousAgent;
+            d.assignee = null;
+            d.requestedAgent = q.requestedAgent();
+            d.snoozedUntil = null;
+          });
     }
 
     State assigned(Assignment a) {
@@ -544,172 +487,64 @@ public final class Conversation
       if (history.size() > ASSIGNMENT_HISTORY) {
         history.remove(0);
       }
-      return new State(
-          Status.ASSIGNED,
-          episode,
-          team,
-          a.agentId(),
-          previousAgent,
-          null,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          null,
-          windowExpiredEpisode,
-          history,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.status = Status.ASSIGNED;
+            d.assignee = a.agentId();
+            d.requestedAgent = null;
+            d.snoozedUntil = null;
+            d.recentAssignments = history;
+          });
     }
 
     State unassigned() {
-      return new State(
-          status,
-          episode,
-          team,
-          null,
-          assignee,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          null,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.previousAgent = assignee;
+            d.assignee = null;
+            d.snoozedUntil = null;
+          });
     }
 
     State resolved() {
-      return new State(
-          Status.RESOLVED,
-          episode,
-          team,
-          null,
-          assignee != null ? assignee : previousAgent,
-          null,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          null,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.status = Status.RESOLVED;
+            d.previousAgent = assignee != null ? assignee : previousAgent;
+            d.assignee = null;
+            d.requestedAgent = null;
+            d.snoozedUntil = null;
+          });
     }
 
     State snoozed(Instant until) {
-      return new State(
-          Status.SNOOZED,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          until,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.status = Status.SNOOZED;
+            d.snoozedUntil = until;
+          });
     }
 
     State withPriority(int p) {
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          p,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(d -> d.priority = p);
     }
 
     State withTags(Set<String> t) {
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          t,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(d -> d.tags = t);
     }
 
     State withSequence(long seq, String dedupKey, int dedupWindow) {
-      DedupWindow ids = dedupKey == null ? recentIds : recentIds.plus(dedupKey, dedupWindow);
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          seq,
-          endpoints,
-          ids,
-          snoozedUntil,
-          windowExpiredEpisode,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(
+          d -> {
+            d.sequence = seq;
+            if (dedupKey != null) {
+              d.recentIds = recentIds.plus(dedupKey, dedupWindow);
+            }
+          });
     }
 
     State windowExpired(long ep) {
-      return new State(
-          status,
-          episode,
-          team,
-          assignee,
-          previousAgent,
-          requestedAgent,
-          priority,
-          tags,
-          sequence,
-          endpoints,
-          recentIds,
-          snoozedUntil,
-          ep,
-          recentAssignments,
-          pendingOutbound,
-          sentByProviderId,
-          replyStates);
+      return edit(d -> d.windowExpiredEpisode = ep);
     }
 
     State withOptOut(Channel channel, boolean optedOut) {
@@ -726,7 +561,40 @@ public final class Conversation
               old.subject(),
               old.replyToken(),
               optedOut));
-      return withEndpoints(e);
+      return edit(d -> d.endpoints = e);
+    }
+
+    State queuedOutbound(OutboundRequest r) {
+      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
+      p.put(r.messageId(), r);
+      return edit(d -> d.pendingOutbound = p);
+    }
+
+    State sent(String messageId, String providerId) {
+      Map<String, OutboundRequest> p = new java.util.HashMap<>(pendingOutbound);
+      p.remove(messageId);
+      Map<String, String> idx = new java.util.LinkedHashMap<>(sentByProviderId);
+      if (providerId != null) {
+        idx.put(providerId, messageId);
+        while (idx.size() > SENT_INDEX) {
+          idx.remove(idx.keySet().iterator().next());
+        }
+      }
+      return edit(
+          d -> {
+            d.pendingOutbound = p;
+            d.sentByProviderId = idx;
+          });
+    }
+
+    /** The delivery state of our recent replies: queued, sent, delivered, read, failed: why. */
+    State replyState(String messageId, String state) {
+      Map<String, String> m = new java.util.LinkedHashMap<>(replyStates);
+      m.put(messageId, state);
+      while (m.size() > SENT_INDEX) {
+        m.remove(m.keySet().iterator().next());
+      }
+      return edit(d -> d.replyStates = m);
     }
 
     /** The soonest-closing free-form window among the contact's channels, or null. */
