@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.omnirouter.connectors.support.Signatures;
-import io.omnirouter.connectors.wechat.WeChatCrypto;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.loadtest.sim.ProviderSimulator;
+import io.omnirouter.loadtest.sim.WeChatWebhooks;
 import io.omnirouter.persistence.testkit.TestCassandra;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
@@ -109,37 +109,18 @@ class EmailAndWeChatEndToEndTest {
       assertEquals(4, router.conversation(ws, contact).messageCount());
 
       // WeChat safe mode in, customer-service message out
-      WeChatCrypto crypto = new WeChatCrypto("tok", AES, "wxapp");
       String openId = "o" + UUID.randomUUID().toString().replace("-", "").substring(0, 27);
       String xml =
-          "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA["
-              + openId
-              + "]]></FromUserName><CreateTime>"
-              + (System.currentTimeMillis() / 1000)
-              + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好]]></Content><MsgId>"
-              + (6054768590064713728L + new java.util.Random().nextInt(1_000_000))
-              + "</MsgId></xml>";
-      String encrypted = crypto.encrypt(xml, "0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-      String body =
-          "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA["
-              + encrypted
-              + "]]></Encrypt></xml>";
-      String ts = "1409735669";
-      String nonce = "1320562132";
-      String path =
-          "/webhooks/wechat/wx-"
-              + ws
-              + "?signature="
-              + WeChatCrypto.signature("tok", ts, nonce)
-              + "&timestamp="
-              + ts
-              + "&nonce="
-              + nonce
-              + "&openid="
-              + openId
-              + "&encrypt_type=aes&msg_signature="
-              + WeChatCrypto.signature("tok", ts, nonce, encrypted);
-      var ok = router.post(path, "text/xml", body.getBytes(StandardCharsets.UTF_8), Map.of());
+          WeChatWebhooks.text(
+              openId,
+              Long.toString(6054768590064713728L + new java.util.Random().nextInt(1_000_000)),
+              System.currentTimeMillis() / 1000,
+              "你好");
+      var signed =
+          WeChatWebhooks.safe("tok", AES, "wxapp", openId, xml, "1409735669", "1320562132");
+      var ok =
+          router.post(
+              "/webhooks/wechat/wx-" + ws + signed.query(), "text/xml", signed.body(), Map.of());
       assertEquals("success", ok.body());
       String wxContact = router.contactOf(ws, IdentityKey.of(Channel.WECHAT, "wx-" + ws, openId));
       reply(router, ws, wxContact, "wx-reply-1", Channel.WECHAT, "您好！");

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnirouter.connectors.support.Signatures;
-import io.omnirouter.connectors.wechat.WeChatCrypto;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.loadtest.sim.WeChatWebhooks;
 import io.omnirouter.persistence.testkit.TestCassandra;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -174,37 +174,20 @@ class WebhookIngestTest {
 
   @Test
   void weChatSafeModeEndToEndAndHostileXml() throws Exception {
-    WeChatCrypto crypto = new WeChatCrypto("tok", AES, "wxapp");
     String openId = "o" + UUID.randomUUID().toString().replace("-", "").substring(0, 27);
     String msgId = Long.toString(6054768590064713728L + new java.util.Random().nextInt(1_000_000));
-    String xml =
-        "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA["
-            + openId
-            + "]]></FromUserName>"
-            + "<CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好]]></Content><MsgId>"
-            + msgId
-            + "</MsgId></xml>";
-    String encrypted = crypto.encrypt(xml, "0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-    String body =
-        "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA["
-            + encrypted
-            + "]]></Encrypt></xml>";
-    String ts = "1409735669";
-    String nonce = "1320562132";
-    String path =
-        "/webhooks/wechat/wx-"
-            + ws
-            + "?signature="
-            + WeChatCrypto.signature("tok", ts, nonce)
-            + "&timestamp="
-            + ts
-            + "&nonce="
-            + nonce
-            + "&openid="
-            + openId
-            + "&encrypt_type=aes&msg_signature="
-            + WeChatCrypto.signature("tok", ts, nonce, encrypted);
-    var ok = router.post(path, "text/xml", body.getBytes(StandardCharsets.UTF_8), Map.of());
+    var signed =
+        WeChatWebhooks.safe(
+            "tok",
+            AES,
+            "wxapp",
+            openId,
+            WeChatWebhooks.text(openId, msgId, 1409735668, "你好"),
+            "1409735669",
+            "1320562132");
+    var ok =
+        router.post(
+            "/webhooks/wechat/wx-" + ws + signed.query(), "text/xml", signed.body(), Map.of());
     assertEquals(200, ok.statusCode(), ok.body());
     assertEquals("success", ok.body());
     String contact =
@@ -215,19 +198,11 @@ class WebhookIngestTest {
     String xxe =
         "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><xml><FromUserName>&xxe;</FromUserName>"
             + "<MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>";
-    String plainPath =
-        "/webhooks/wechat/wx-"
-            + ws
-            + "?signature="
-            + WeChatCrypto.signature("tok", ts, nonce)
-            + "&timestamp="
-            + ts
-            + "&nonce="
-            + nonce;
+    var plain = WeChatWebhooks.plain("tok", xxe, "1409735669", "1320562132");
     assertEquals(
         400,
         router
-            .post(plainPath, "text/xml", xxe.getBytes(StandardCharsets.UTF_8), Map.of())
+            .post("/webhooks/wechat/wx-" + ws + plain.query(), "text/xml", plain.body(), Map.of())
             .statusCode());
   }
 
