@@ -329,6 +329,11 @@ public final class RouterCore {
       }
 
       @Override
+      public void verifyAssignment(String conversationId, String agentId) {
+        conversationById(conversationId).tell(new Conversation.VerifyAssignment(agentId));
+      }
+
+      @Override
       public void unassignForOffline(String conversationId, String agentId) {
         conversationById(conversationId)
             .tell(

@@ -172,6 +172,7 @@ class SerializationTest {
             "Re: hi",
             null),
         new Conversation.WindowExpiredWhileQueued(2, at),
+        new Conversation.VerifyAssignment("alice"),
         new Conversation.RecordChannelEvent(Channel.SMS, "opt-out", "STOP", at),
         new Conversation.OptOutChanged(Channel.SMS, true, at),
         new Conversation.RecordSendResult("m1", "wamid.9", null),

@@ -37,6 +37,14 @@ final class RouterProcess implements AutoCloseable {
   }
 
   static RouterProcess start(String name, String extraConfig) throws IOException {
+    return start(name, extraConfig, 0);
+  }
+
+  /**
+   * @param seedPort the remoting port of the node to join; -1 to be the first node of a cluster
+   *     (its own seed); 0 for a single node that joins itself
+   */
+  static RouterProcess start(String name, String extraConfig, int seedPort) throws IOException {
     TestCassandra.ensureStarted();
     Path root = Path.of(System.getProperty("omnirouter.root", "..")).toAbsolutePath().normalize();
     int http = freePort();
@@ -55,6 +63,11 @@ final class RouterProcess implements AutoCloseable {
             "kamon.modules.status-page.enabled = no",
             "kamon.metric.tick-interval = 1s",
             "pekko.remote.artery.canonical.port = " + remote,
+            seedPort == 0
+                ? ""
+                : "pekko.cluster.seed-nodes = [\"pekko://omnirouter@127.0.0.1:"
+                    + (seedPort < 0 ? remote : seedPort)
+                    + "\"]",
             extraConfig));
     Path log = dir.resolve(name + ".log");
     String classpath =

@@ -31,8 +31,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * An agent: profile, presence, capacity and the conversations it holds. The authority on capacity:
  * a team router must {@link Reserve} a slot before it assigns, so an agent in several teams never
- * exceeds its capacity. A reservation the conversation never confirms (a router crashed between the
- * two steps) is released after a lease. Every change is told to the agent's team routers.
+ * exceeds its capacity. A reservation not confirmed within a lease (a node crashed between the
+ * steps) is checked with the conversation, the authority, which confirms or releases it. Every
+ * change is told to the agent's team routers.
  */
 public final class Agent
     extends EventSourcedBehaviorWithEnforcedReplies<Agent.Command, Agent.Event, Agent.State> {
@@ -199,6 +200,12 @@ public final class Agent
 
     /** Ask the conversation to give this agent up (offline grace expired). */
     void unassignForOffline(String conversationId, String agentId);
+
+    /**
+     * A reservation was not confirmed in time: ask the conversation (the authority) whether this
+     * agent holds it; it answers with {@link Confirm} or {@link Release}.
+     */
+    void verifyAssignment(String conversationId, String agentId);
   }
 
   public record Settings(
@@ -402,15 +409,16 @@ public final class Agent
     if (!state.reserved().containsKey(cmd.conversationId())) {
       return Effect().noReply();
     }
+    // the confirmation may have been lost with a crashed node: the conversation decides; ask again
+    // after another lease if it does not answer
     ctx.getLog()
-        .warn(
-            "Reservation of {} by {} was never confirmed; releasing it",
+        .info(
+            "Reservation of {} by {} not confirmed yet; asking the conversation",
             cmd.conversationId(),
             agentId);
-    return Effect()
-        .persist(new ConversationReleased(cmd.conversationId()))
-        .thenRun(this::publish)
-        .thenNoReply();
+    ports.verifyAssignment(cmd.conversationId(), agentId);
+    startLease(cmd.conversationId());
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onOfflineGraceExpired(State state, OfflineGraceExpired cmd) {

@@ -132,6 +132,12 @@ public final class Conversation
   public record RecordSendResult(String messageId, String providerMessageId, ProviderError error)
       implements Command {}
 
+  /**
+   * From an agent whose reservation was not confirmed: confirm it if it is the assignee, else
+   * release.
+   */
+  public record VerifyAssignment(String agentId) implements Command {}
+
   /** A channel event of this contact (opt-out/opt-in keywords, subscribe, follow, postback…). */
   public record RecordChannelEvent(Channel channel, String kind, String payload, Instant at)
       implements Command {}
@@ -758,6 +764,7 @@ public final class Conversation
         .onCommand(RecordSendResult.class, this::onSendResult)
         .onCommand(RecordDelivery.class, this::onDelivery)
         .onCommand(RecordChannelEvent.class, this::onChannelEvent)
+        .onCommand(VerifyAssignment.class, this::onVerifyAssignment)
         .onCommand(AddNote.class, this::onAddNote)
         .onCommand(SetPriority.class, this::onSetPriority)
         .onCommand(ChangeTags.class, this::onChangeTags)
@@ -1042,6 +1049,15 @@ public final class Conversation
             ? new ReplySent(cmd.messageId(), cmd.providerMessageId(), clock.instant())
             : new ReplyFailed(cmd.messageId(), cmd.error(), clock.instant());
     return Effect().persist(event).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onVerifyAssignment(State state, VerifyAssignment cmd) {
+    if (cmd.agentId().equals(state.assignee())) {
+      ports.confirmAgent(cmd.agentId(), conversationId);
+    } else {
+      ports.releaseAgent(cmd.agentId(), conversationId);
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onChannelEvent(State state, RecordChannelEvent cmd) {

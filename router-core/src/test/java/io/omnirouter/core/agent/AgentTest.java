@@ -42,6 +42,10 @@ class AgentTest {
             calls.add(team + " " + v.presence() + " " + v.load() + "/" + v.capacity());
           }
 
+          public void verifyAssignment(String conv, String agent) {
+            calls.add("verify " + conv);
+          }
+
           public void unassignForOffline(String conv, String agent) {
             calls.add("unassign " + conv);
           }
@@ -118,17 +122,25 @@ class AgentTest {
   }
 
   @Test
-  void aReservationNeverConfirmedIsReleasedAfterItsLease() {
+  void aReservationNotConfirmedInTimeIsCheckedWithTheConversation() {
     online();
     reserve("c1");
+    reserve("c2");
     testKit
         .createTestProbe()
         .awaitAssert(
             Duration.ofSeconds(5),
             () -> {
-              assertEquals(0, kit.<AgentView>runCommand(Agent.Get::new).reply().load());
+              assertTrue(calls.all().contains("verify c1"), calls.all().toString());
+              assertTrue(calls.all().contains("verify c2"), calls.all().toString());
               return null;
             });
+    assertEquals(
+        2, kit.<AgentView>runCommand(Agent.Get::new).reply().load(), "nothing released on a guess");
+    // the conversations answer: c1 was assigned to this agent (its confirm was lost), c2 was not
+    kit.runCommand(new Agent.Confirm("c1"));
+    kit.runCommand(new Agent.Release("c2"));
+    assertEquals(1, kit.<AgentView>runCommand(Agent.Get::new).reply().load());
   }
 
   @Test

@@ -485,4 +485,14 @@ class ConversationTest {
                     "s2", Channel.SMS, OutboundContent.text("welcome back"), "a", r));
     assertInstanceOf(Conversation.ReplyAccepted.class, ok.reply());
   }
+
+  @Test
+  void anAgentAskingAboutAnUnconfirmedReservationGetsConfirmOrRelease() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    offerTo("alice", 1);
+    calls.drain();
+    kit.runCommand(new Conversation.VerifyAssignment("alice"));
+    kit.runCommand(new Conversation.VerifyAssignment("bob"));
+    assertEquals(List.of("confirm alice", "release bob"), calls.drain());
+  }
 }
