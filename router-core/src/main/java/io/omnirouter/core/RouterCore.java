@@ -6,6 +6,7 @@ import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundRequest;
 import io.omnirouter.core.routing.AgentView;
@@ -183,51 +184,46 @@ public final class RouterCore {
    * this router did not send are ignored there).
    */
   public CompletionStage<Done> recordDelivery(
-      String workspace,
-      Channel channel,
-      String account,
-      io.omnirouter.core.model.Inbound.Status status,
-      Duration timeout) {
-    if (status.recipient() == null) {
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
-    }
-    String identity = IdentityKey.of(channel, account, status.recipient());
-    return identity(workspace, identity)
-        .<Identity.LookupResult>ask(Identity.Lookup::new, timeout)
-        .thenApply(
-            found -> {
-              if (found.contactId() != null) {
-                conversation(workspace, found.contactId())
-                    .tell(
-                        new Conversation.RecordDelivery(
-                            status.providerMessageId(),
-                            status.status(),
-                            status.error(),
-                            status.at()));
-              }
-              return Done.getInstance();
-            });
+      String workspace, Channel channel, String account, Inbound.Status status, Duration timeout) {
+    return tellConversationOf(
+        workspace,
+        channel,
+        account,
+        status.recipient(),
+        timeout,
+        new Conversation.RecordDelivery(
+            status.providerMessageId(), status.status(), status.error(), status.at()));
   }
 
   /** Routes a channel event (opt-out, subscribe…) to the conversation of its sender, if known. */
   public CompletionStage<Done> recordChannelEvent(
+      String workspace, Channel channel, String account, Inbound.Event event, Duration timeout) {
+    return tellConversationOf(
+        workspace,
+        channel,
+        account,
+        event.senderId(),
+        timeout,
+        new Conversation.RecordChannelEvent(channel, event.kind(), event.payload(), event.at()));
+  }
+
+  /** Tells {@code command} to the conversation of a known identity; an unknown one is ignored. */
+  private CompletionStage<Done> tellConversationOf(
       String workspace,
       Channel channel,
       String account,
-      io.omnirouter.core.model.Inbound.Event event,
-      Duration timeout) {
-    if (event.senderId() == null) {
+      String senderId,
+      Duration timeout,
+      Conversation.Command command) {
+    if (senderId == null) {
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     }
-    return identity(workspace, IdentityKey.of(channel, account, event.senderId()))
+    return identity(workspace, IdentityKey.of(channel, account, senderId))
         .<Identity.LookupResult>ask(Identity.Lookup::new, timeout)
         .thenApply(
             found -> {
               if (found.contactId() != null) {
-                conversation(workspace, found.contactId())
-                    .tell(
-                        new Conversation.RecordChannelEvent(
-                            channel, event.kind(), event.payload(), event.at()));
+                conversation(workspace, found.contactId()).tell(command);
               }
               return Done.getInstance();
             });

@@ -10,17 +10,17 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 
 /** Errors as RFC 9457 {@code application/problem+json}. */
-final class Problems {
+public final class Problems {
   static final ContentType CONTENT_TYPE = ContentTypes.parse("application/problem+json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Problems() {}
 
-  static HttpResponse response(StatusCode status, String detail) {
+  public static HttpResponse response(StatusCode status, String detail) {
     return response(status, detail, Map.of());
   }
 
-  static HttpResponse response(StatusCode status, String detail, Map<String, ?> extra) {
+  public static HttpResponse response(StatusCode status, String detail, Map<String, ?> extra) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
     body.put("title", status.reason());

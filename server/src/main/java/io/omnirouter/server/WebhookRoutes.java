@@ -24,7 +24,6 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -73,7 +72,7 @@ public final class WebhookRoutes extends AllDirectives {
                               channel.flatMap(c -> connectors.account(c, account));
                           if (connector.isEmpty() || settingsFor.isEmpty()) {
                             return complete(
-                                problem(
+                                Problems.response(
                                     StatusCodes.NOT_FOUND,
                                     "no channel account " + channelKey + "/" + account));
                           }
@@ -97,9 +96,11 @@ public final class WebhookRoutes extends AllDirectives {
           .handshake(webhookRequest(request, new byte[0]), account)
           .map(body -> HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, body))
           .orElseGet(
-              () -> problem(StatusCodes.METHOD_NOT_ALLOWED, "this channel has no GET handshake"));
+              () ->
+                  Problems.response(
+                      StatusCodes.METHOD_NOT_ALLOWED, "this channel has no GET handshake"));
     } catch (WebhookException e) {
-      return problem(StatusCodes.get(e.status()), e.getMessage());
+      return Problems.response(StatusCodes.get(e.status()), e.getMessage());
     }
   }
 
@@ -112,7 +113,7 @@ public final class WebhookRoutes extends AllDirectives {
       return done(
           connector,
           "too-large",
-          problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+          Problems.response(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
     }
     return entity
         .withSizeLimit(cap)
@@ -131,7 +132,8 @@ public final class WebhookRoutes extends AllDirectives {
                 return count(
                     connector,
                     "too-large",
-                    problem(StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+                    Problems.response(
+                        StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
               }
               log.warn(
                   "Webhook {}/{} failed: {}",
@@ -155,11 +157,12 @@ public final class WebhookRoutes extends AllDirectives {
       return done(
           connector,
           e.status() == 401 ? "unauthorized" : "rejected",
-          problem(StatusCodes.get(e.status()), e.getMessage()));
+          Problems.response(StatusCodes.get(e.status()), e.getMessage()));
     } catch (RuntimeException e) {
       // a parser bug must not become a 5xx that the provider retries forever
       log.warn("Unreadable {} webhook: {}", connector.channel().key(), e.toString());
-      return done(connector, "rejected", problem(StatusCodes.BAD_REQUEST, "unreadable payload"));
+      return done(
+          connector, "rejected", Problems.response(StatusCodes.BAD_REQUEST, "unreadable payload"));
     }
     List<CompletableFuture<Conversation.Ack>> stored = new ArrayList<>();
     for (Inbound in : events) {
@@ -239,12 +242,8 @@ public final class WebhookRoutes extends AllDirectives {
     return r;
   }
 
-  static HttpResponse problem(StatusCode status, String detail) {
-    return Problems.response(status, detail);
-  }
-
   private HttpResponse unavailable(String detail) {
-    return problem(StatusCodes.SERVICE_UNAVAILABLE, detail)
+    return Problems.response(StatusCodes.SERVICE_UNAVAILABLE, detail)
         .addHeader(RetryAfter.create(settings.retryAfter().toSeconds()));
   }
 

@@ -105,33 +105,16 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
 
   private Route routes() {
     return concat(
-        // Messenger / Instagram Send API: POST /{version}/me/messages
+        // Messenger / Instagram Send API: POST /{version}/me/messages (before WhatsApp's, which
+        // matches it too)
         path(
             PathMatchers.segment().slash("me").slash("messages"),
-            version ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
-                            "Authorization",
-                            auth ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> messenger(auth.orElse(""), body))))),
-        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages (after /me/messages, which
-        // it would match)
+            version -> postWith("Authorization", this::messenger)),
+        // WhatsApp Cloud API: POST /{version}/{phone-number-id}/messages
         path(
             PathMatchers.segment().slash(PathMatchers.segment()).slash("messages"),
             (version, phoneId) ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
-                            "Authorization",
-                            auth ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> whatsapp(auth.orElse(""), phoneId, body))))),
+                postWith("Authorization", (auth, body) -> whatsapp(auth, phoneId, body))),
         // WeChat access token: GET /cgi-bin/token?grant_type=client_credential&appid=&secret=
         path(
             PathMatchers.segment("cgi-bin").slash("token"),
@@ -141,15 +124,13 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
                         parameterOptional(
                             "secret",
                             secret ->
-                                complete(
+                                json(
                                     StatusCodes.OK,
-                                    HttpEntities.create(
-                                        ContentTypes.APPLICATION_JSON,
-                                        ("wx-secret".equals(secret.orElse(""))
-                                            ? "{\"access_token\":\""
-                                                + accessToken
-                                                + "\",\"expires_in\":7200}"
-                                            : "{\"errcode\":40125,\"errmsg\":\"invalid appsecret\"}")))))),
+                                    "wx-secret".equals(secret.orElse(""))
+                                        ? "{\"access_token\":\""
+                                            + accessToken
+                                            + "\",\"expires_in\":7200}"
+                                        : "{\"errcode\":40125,\"errmsg\":\"invalid appsecret\"}")))),
         // WeChat customer-service API: POST /cgi-bin/message/custom/send?access_token=
         path(
             PathMatchers.segment("cgi-bin").slash("message").slash("custom").slash("send"),
@@ -158,83 +139,50 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
                     () ->
                         parameterOptional(
                             "access_token",
-                            token ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> wechat(token.orElse(""), body))))),
-        // LINE reply: POST /v2/bot/message/reply (tokens starting with "expired" are)
+                            token -> withBody(body -> wechat(token.orElse(""), body))))),
+        // LINE reply: POST /v2/bot/message/reply (tokens starting with "expired" have expired)
         path(
             PathMatchers.segment("v2").slash("bot").slash("message").slash("reply"),
-            () ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
-                            "Authorization",
-                            auth ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> lineReply(auth.orElse(""), body))))),
+            () -> postWith("Authorization", this::lineReply)),
         // LINE push: POST /v2/bot/message/push
         path(
             PathMatchers.segment("v2").slash("bot").slash("message").slash("push"),
             () ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
+                optionalHeaderValueByName(
+                    "X-Line-Retry-Key",
+                    retryKey ->
+                        postWith(
                             "Authorization",
-                            auth ->
-                                optionalHeaderValueByName(
-                                    "X-Line-Retry-Key",
-                                    retryKey ->
-                                        entity(
-                                            org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                                .entityToString(),
-                                            body ->
-                                                line(
-                                                    auth.orElse(""),
-                                                    retryKey.orElse(null),
-                                                    body)))))),
+                            (auth, body) -> line(auth, retryKey.orElse(null), body)))),
         // Viber: POST /pa/send_message
         path(
             PathMatchers.segment("pa").slash("send_message"),
-            () ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
-                            "X-Viber-Auth-Token",
-                            auth ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> viber(auth.orElse(""), body))))),
+            () -> postWith("X-Viber-Auth-Token", this::viber)),
         // Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json
         path(
             PathMatchers.segment("2010-04-01")
                 .slash("Accounts")
                 .slash(PathMatchers.segment())
                 .slash("Messages.json"),
-            sid ->
-                post(
-                    () ->
-                        optionalHeaderValueByName(
-                            "Authorization",
-                            auth ->
-                                entity(
-                                    org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                        .entityToString(),
-                                    body -> twilio(sid, auth.orElse(""), body))))),
+            sid -> postWith("Authorization", (auth, body) -> twilio(sid, auth, body))),
         // Telegram Bot API: POST /bot{token}/sendMessage
         path(
             PathMatchers.segment().slash("sendMessage"),
-            botToken ->
-                post(
-                    () ->
-                        entity(
-                            org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller
-                                .entityToString(),
-                            body -> telegram(botToken, body)))));
+            botToken -> post(() -> withBody(body -> telegram(botToken, body)))));
+  }
+
+  /** A POST handled with one request header (empty when absent) and the body as text. */
+  private Route postWith(
+      String header, java.util.function.BiFunction<String, String, Route> handler) {
+    return post(
+        () ->
+            optionalHeaderValueByName(
+                header, value -> withBody(body -> handler.apply(value.orElse(""), body))));
+  }
+
+  private Route withBody(java.util.function.Function<String, Route> handler) {
+    return entity(
+        org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), handler);
   }
 
   private Route whatsapp(String auth, String phoneId, String body) {
@@ -288,7 +236,11 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             + "\"}],\"messages\":[{\"id\":\""
             + wamid
             + "\"}]}";
-    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON, answer));
+    return json(StatusCodes.OK, answer);
+  }
+
+  private Route json(org.apache.pekko.http.javadsl.model.StatusCode status, String body) {
+    return complete(status, HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   private Route graphError(int status, int code, String message) {
@@ -298,35 +250,26 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             + "\",\"type\":\"OAuthException\",\"code\":"
             + code
             + ",\"fbtrace_id\":\"Az8or2yhqkZfEZ-_4Qn_Bam\"}}";
-    return complete(
-        StatusCodes.get(status), HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+    return json(StatusCodes.get(status), json);
   }
 
   private Route wechat(String token, String body) {
     requests.incrementAndGet();
     if (!accessToken.equals(token)) {
-      return complete(
+      return json(
           StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}"));
+          "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}");
     }
     Failure f = failures.poll();
     if (f == Failure.WINDOW_CLOSED) {
-      return complete(
+      return json(
           StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"errcode\":45015,\"errmsg\":\"response out of time limit or subscription is canceled\"}"));
+          "{\"errcode\":45015,\"errmsg\":\"response out of time limit or subscription is canceled\"}");
     }
     try {
       JsonNode req = Json.MAPPER.readTree(body);
       if (req.path("touser").asText("").isEmpty() || !"text".equals(req.path("msgtype").asText())) {
-        return complete(
-            StatusCodes.OK,
-            HttpEntities.create(
-                ContentTypes.APPLICATION_JSON,
-                "{\"errcode\":44002,\"errmsg\":\"empty post data\"}"));
+        return json(StatusCodes.OK, "{\"errcode\":44002,\"errmsg\":\"empty post data\"}");
       }
       sent.add(
           new Sent(
@@ -336,15 +279,9 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
               null,
               null,
               req));
-      return complete(
-          StatusCodes.OK,
-          HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
+      return json(StatusCodes.OK, "{\"errcode\":0,\"errmsg\":\"ok\"}");
     } catch (Exception e) {
-      return complete(
-          StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"errcode\":47001,\"errmsg\":\"data format error\"}"));
+      return json(StatusCodes.OK, "{\"errcode\":47001,\"errmsg\":\"data format error\"}");
     }
   }
 
@@ -357,8 +294,7 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     if (f == Failure.WINDOW_CLOSED) {
       String json =
           "{\"error\":{\"message\":\"(#10) This message is sent outside of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}";
-      return complete(
-          StatusCodes.BAD_REQUEST, HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+      return json(StatusCodes.BAD_REQUEST, json);
     }
     if (f == Failure.RATE_LIMIT) {
       return graphError(429, 613, "Calls to this api have exceeded the rate limit.");
@@ -379,34 +315,26 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             null,
             mid,
             req));
-    return complete(
+    return json(
         StatusCodes.OK,
-        HttpEntities.create(
-            ContentTypes.APPLICATION_JSON,
-            "{\"recipient_id\":\""
-                + req.path("recipient").path("id").asText()
-                + "\",\"message_id\":\""
-                + mid
-                + "\"}"));
+        "{\"recipient_id\":\""
+            + req.path("recipient").path("id").asText()
+            + "\",\"message_id\":\""
+            + mid
+            + "\"}");
   }
 
   private Route lineReply(String auth, String body) {
     requests.incrementAndGet();
     if (!("Bearer " + accessToken).equals(auth)) {
-      return complete(
-          StatusCodes.UNAUTHORIZED,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
+      return json(StatusCodes.UNAUTHORIZED, "{\"message\":\"Authentication failed\"}");
     }
     JsonNode req = parse(body);
     String token = req == null ? "" : req.path("replyToken").asText("");
     if (token.isEmpty()
         || token.startsWith("expired")
         || idsByKey.putIfAbsent("reply:" + token, token) != null) {
-      return complete(
-          StatusCodes.BAD_REQUEST,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON, "{\"message\":\"Invalid reply token\"}"));
+      return json(StatusCodes.BAD_REQUEST, "{\"message\":\"Invalid reply token\"}");
     }
     sent.add(
         new Sent(
@@ -416,41 +344,25 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             null,
             token,
             req));
-    return complete(
-        StatusCodes.OK,
-        HttpEntities.create(
-            ContentTypes.APPLICATION_JSON, "{\"sentMessages\":[{\"id\":\"461230966842064898\"}]}"));
+    return json(StatusCodes.OK, "{\"sentMessages\":[{\"id\":\"461230966842064898\"}]}");
   }
 
   private Route line(String auth, String retryKey, String body) {
     requests.incrementAndGet();
     if (!("Bearer " + accessToken).equals(auth)) {
-      return complete(
-          StatusCodes.UNAUTHORIZED,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON, "{\"message\":\"Authentication failed\"}"));
+      return json(StatusCodes.UNAUTHORIZED, "{\"message\":\"Authentication failed\"}");
     }
     if (failures.poll() == Failure.RATE_LIMIT) {
-      return complete(
-          StatusCodes.TOO_MANY_REQUESTS,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"message\":\"The API rate limit has been exceeded.\"}"));
+      return json(
+          StatusCodes.TOO_MANY_REQUESTS, "{\"message\":\"The API rate limit has been exceeded.\"}");
     }
     JsonNode req = parse(body);
     if (req == null || req.path("to").asText("").isEmpty() || !req.path("messages").isArray()) {
-      return complete(
-          StatusCodes.BAD_REQUEST,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON, "{\"message\":\"The request body has 1 error(s)\"}"));
+      return json(StatusCodes.BAD_REQUEST, "{\"message\":\"The request body has 1 error(s)\"}");
     }
     if (retryKey != null && idsByKey.containsKey("line:" + retryKey)) {
       // LINE answers a repeated X-Line-Retry-Key with 409 and does not send again
-      return complete(
-          StatusCodes.CONFLICT,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"message\":\"The retry key is already accepted\"}"));
+      return json(StatusCodes.CONFLICT, "{\"message\":\"The retry key is already accepted\"}");
     }
     String requestId = UUID.randomUUID().toString();
     if (retryKey != null) {
@@ -467,38 +379,22 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     return respondWithHeader(
         org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
             "X-Line-Request-Id", requestId),
-        () ->
-            complete(
-                StatusCodes.OK,
-                HttpEntities.create(
-                    ContentTypes.APPLICATION_JSON,
-                    "{\"sentMessages\":[{\"id\":\"461230966842064897\"}]}")));
+        () -> json(StatusCodes.OK, "{\"sentMessages\":[{\"id\":\"461230966842064897\"}]}"));
   }
 
   private Route viber(String auth, String body) {
     requests.incrementAndGet();
     if (!accessToken.equals(auth)) {
-      return complete(
-          StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"status\":2,\"status_message\":\"invalidAuthToken\"}"));
+      return json(StatusCodes.OK, "{\"status\":2,\"status_message\":\"invalidAuthToken\"}");
     }
     JsonNode req = parse(body);
     if (req == null
         || req.path("receiver").asText("").isEmpty()
         || req.path("type").asText("").isEmpty()) {
-      return complete(
-          StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON, "{\"status\":3,\"status_message\":\"badData\"}"));
+      return json(StatusCodes.OK, "{\"status\":3,\"status_message\":\"badData\"}");
     }
     if (failures.poll() == Failure.WINDOW_CLOSED) {
-      return complete(
-          StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"status\":6,\"status_message\":\"notSubscribed\"}"));
+      return json(StatusCodes.OK, "{\"status\":6,\"status_message\":\"notSubscribed\"}");
     }
     String token = Long.toString(5000000000000000000L + requests.get());
     sent.add(
@@ -509,13 +405,11 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             null,
             token,
             req));
-    return complete(
+    return json(
         StatusCodes.OK,
-        HttpEntities.create(
-            ContentTypes.APPLICATION_JSON,
-            "{\"status\":0,\"status_message\":\"ok\",\"message_token\":"
-                + token
-                + ",\"chat_hostname\":\"SN-CHAT-05_\"}"));
+        "{\"status\":0,\"status_message\":\"ok\",\"message_token\":"
+            + token
+            + ",\"chat_hostname\":\"SN-CHAT-05_\"}");
   }
 
   private Route twilio(String sid, String auth, String body) {
@@ -525,18 +419,13 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
             + java.util.Base64.getEncoder()
                 .encodeToString((sid + ":" + accessToken).getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(auth)) {
-      return complete(
-          StatusCodes.UNAUTHORIZED,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}"));
+      return json(
+          StatusCodes.UNAUTHORIZED, "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}");
     }
     if (failures.poll() == Failure.SERVER_ERROR) {
-      return complete(
+      return json(
           StatusCodes.SERVICE_UNAVAILABLE,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"code\":20503,\"message\":\"Service unavailable\",\"status\":503}"));
+          "{\"code\":20503,\"message\":\"Service unavailable\",\"status\":503}");
     }
     Map<String, String> form = new java.util.HashMap<>();
     for (String pair : body.split("&")) {
@@ -550,23 +439,15 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
     if (form.getOrDefault("To", "").isEmpty()
         || form.getOrDefault("From", "").isEmpty()
         || !form.containsKey("Body")) {
-      return complete(
+      return json(
           StatusCodes.BAD_REQUEST,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"code\":21604,\"message\":\"A 'To' phone number is required.\",\"status\":400}"));
+          "{\"code\":21604,\"message\":\"A 'To' phone number is required.\",\"status\":400}");
     }
     String msgSid = "SM" + UUID.randomUUID().toString().replace("-", "");
     sent.add(new Sent("twilio", form.get("To"), form.get("Body"), null, msgSid, null));
-    return complete(
+    return json(
         StatusCodes.CREATED,
-        HttpEntities.create(
-            ContentTypes.APPLICATION_JSON,
-            "{\"sid\":\""
-                + msgSid
-                + "\",\"status\":\"queued\",\"to\":\""
-                + form.get("To")
-                + "\"}"));
+        "{\"sid\":\"" + msgSid + "\",\"status\":\"queued\",\"to\":\"" + form.get("To") + "\"}");
   }
 
   private static JsonNode parse(String body) {
@@ -615,19 +496,15 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
   private Route telegram(String botSegment, String body) {
     requests.incrementAndGet();
     if (!("bot" + telegramToken).equals(botSegment)) {
-      return complete(
+      return json(
           StatusCodes.UNAUTHORIZED,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}"));
+          "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
     }
     Failure f = failures.poll();
     if (f == Failure.RATE_LIMIT) {
-      return complete(
+      return json(
           StatusCodes.TOO_MANY_REQUESTS,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 1\",\"parameters\":{\"retry_after\":1}}"));
+          "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 1\",\"parameters\":{\"retry_after\":1}}");
     }
     try {
       JsonNode req = Json.MAPPER.readTree(body);
@@ -635,15 +512,13 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
       int id = 1000 + sent.size();
       sent.add(
           new Sent("telegram", chat, req.path("text").asText(null), null, chat + ":" + id, req));
-      return complete(
+      return json(
           StatusCodes.OK,
-          HttpEntities.create(
-              ContentTypes.APPLICATION_JSON,
-              "{\"ok\":true,\"result\":{\"message_id\":"
-                  + id
-                  + ",\"chat\":{\"id\":"
-                  + chat
-                  + ",\"type\":\"private\"},\"date\":1763800000,\"text\":\"x\"}}"));
+          "{\"ok\":true,\"result\":{\"message_id\":"
+              + id
+              + ",\"chat\":{\"id\":"
+              + chat
+              + ",\"type\":\"private\"},\"date\":1763800000,\"text\":\"x\"}}");
     } catch (Exception e) {
       return complete(
           StatusCodes.BAD_REQUEST,

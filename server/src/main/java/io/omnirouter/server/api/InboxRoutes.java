@@ -14,6 +14,7 @@ import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Presence;
 import io.omnirouter.core.team.TeamRouter;
+import io.omnirouter.server.Problems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -621,25 +622,11 @@ public final class InboxRoutes extends AllDirectives {
   }
 
   static HttpResponse problem(StatusCode status, String detail) {
-    return problem(status, detail, Map.of());
+    return Problems.response(status, detail);
   }
 
   static HttpResponse problem(StatusCode status, String detail, Map<String, ?> extra) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "about:blank");
-    body.put("title", status.reason());
-    body.put("status", status.intValue());
-    body.put("detail", detail);
-    body.putAll(extra);
-    try {
-      return HttpResponse.create()
-          .withStatus(status)
-          .withEntity(
-              HttpEntities.create(
-                  ContentTypes.parse("application/problem+json"), JSON.writeValueAsBytes(body)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Problems.response(status, detail, extra);
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse r) {
