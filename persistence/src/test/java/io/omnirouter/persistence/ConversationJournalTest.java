@@ -81,6 +81,9 @@ class ConversationJournalTest {
           public void releaseAgent(String agent, String conv) {}
 
           public void send(io.omnirouter.core.model.OutboundRequest r) {}
+
+          public void stored(
+              String conv, long seqNr, java.util.List<Conversation.Event> events, String before) {}
         };
     return Conversation.create(
         id,

@@ -9,6 +9,8 @@ import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundRequest;
+import io.omnirouter.core.readside.LiveEvent;
+import io.omnirouter.core.readside.LiveEvents;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
@@ -38,6 +40,8 @@ public final class RouterCore {
   private final Workspaces workspaces;
   // set by the wiring once the senders exist; until then replies wait in the conversation
   private volatile java.util.function.Consumer<OutboundRequest> outbound = r -> {};
+  // set by the wiring when something streams live events; null: nothing is rendered
+  private volatile java.util.function.Consumer<List<LiveEvent>> live;
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces) {
     this.system = system;
@@ -54,6 +58,11 @@ public final class RouterCore {
   /** Where conversations hand persisted replies for sending (the outbound dispatcher). */
   public void onOutbound(java.util.function.Consumer<OutboundRequest> sender) {
     this.outbound = sender;
+  }
+
+  /** Where conversations announce their events once durable (the live stream hub). */
+  public void onLiveEvents(java.util.function.Consumer<List<LiveEvent>> listener) {
+    this.live = listener;
   }
 
   public Workspaces workspaces() {
@@ -313,6 +322,18 @@ public final class RouterCore {
       @Override
       public void send(OutboundRequest request) {
         outbound.accept(request);
+      }
+
+      @Override
+      public void stored(
+          String conversationId,
+          long firstSequenceNr,
+          List<Conversation.Event> events,
+          String assigneeBefore) {
+        var listener = live;
+        if (listener != null) {
+          listener.accept(LiveEvents.of(conversationId, firstSequenceNr, events, assigneeBefore));
+        }
       }
     };
   }

@@ -2,6 +2,7 @@ package io.omnirouter.core.contact;
 
 import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.EntityIds;
+import io.omnirouter.core.readside.ReadSideTags;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -101,6 +102,7 @@ public final class Contact
     return new Contact(entityId, ports);
   }
 
+  private static final Set<String> TAGS = Set.of(ReadSideTags.CONTACT_TAG);
   private final String contactId;
   private final Ports ports;
 
@@ -108,6 +110,11 @@ public final class Contact
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
     this.contactId = EntityIds.local(entityId);
     this.ports = ports;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return TAGS;
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.model.OutboundRequest;
 import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.core.readside.ReadSideTags;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
 import io.omnirouter.core.team.TeamRouter;
@@ -33,6 +34,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -209,7 +211,9 @@ public final class Conversation
 
   public sealed interface Event extends CborSerializable {}
 
-  public record MessageReceived(InboundMessage message, long sequence) implements Event {}
+  /** {@code at}: when we stored it (the provider's own time is in the message). */
+  public record MessageReceived(InboundMessage message, long sequence, Instant at)
+      implements Event {}
 
   /**
    * Entered a team queue for a new episode.
@@ -233,16 +237,16 @@ public final class Conversation
 
   public record Resolved(String by, Instant at) implements Event {}
 
-  public record Snoozed(Instant until, String by) implements Event {}
+  public record Snoozed(Instant until, String by, Instant at) implements Event {}
 
   public record MarkedPending(String by, Instant at) implements Event {}
 
   /** Back with the agent from pending/snoozed (timer or customer message). */
   public record Woke(String cause, Instant at) implements Event {}
 
-  public record PriorityChanged(int priority, String by) implements Event {}
+  public record PriorityChanged(int priority, String by, Instant at) implements Event {}
 
-  public record TagsChanged(Set<String> tags) implements Event {}
+  public record TagsChanged(Set<String> tags, Instant at) implements Event {}
 
   public record NoteAdded(long sequence, String text, String by, Instant at) implements Event {}
 
@@ -264,7 +268,8 @@ public final class Conversation
     }
   }
 
-  public record WindowExpiredWhileQueued(long episode, Instant closedAt) implements Event {}
+  public record WindowExpiredWhileQueued(long episode, Instant closedAt, Instant at)
+      implements Event {}
 
   /** The contact opted out of (or back into) a channel: SMS STOP / START. */
   public record OptOutChanged(Channel channel, boolean optedOut, Instant at) implements Event {}
@@ -630,6 +635,13 @@ public final class Conversation
 
     /** Hand a persisted reply to the channel's sender; it answers with {@link RecordSendResult}. */
     void send(OutboundRequest request);
+
+    /**
+     * {@code events} are durable as journal sequence numbers {@code firstSequenceNr…}; {@code
+     * assigneeBefore} is who had the conversation before the first of them (for the live stream).
+     */
+    void stored(
+        String conversationId, long firstSequenceNr, List<Event> events, String assigneeBefore);
   }
 
   /** Which team a channel account routes to (automation may choose later). */
@@ -673,6 +685,7 @@ public final class Conversation
   private final java.util.function.Consumer<ActorRef<Command>> passivate;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
+  private final Set<String> tags;
 
   private Conversation(
       String entityId,
@@ -693,11 +706,17 @@ public final class Conversation
     this.passivate = passivate;
     this.ctx = ctx;
     this.timers = timers;
+    this.tags = Set.of(ReadSideTags.conversationTag(entityId));
   }
 
   @Override
   public State emptyState() {
     return State.empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override
@@ -722,6 +741,27 @@ public final class Conversation
               }
             })
         .build();
+  }
+
+  /**
+   * Persists {@code events}; once they are durable (never for a failed write) the live stream hears
+   * of them, each with its journal sequence number.
+   */
+  private EffectBuilder<Event, State> store(State before, Event event) {
+    return store(before, List.of(event));
+  }
+
+  private EffectBuilder<Event, State> store(State before, List<Event> events) {
+    String assigneeBefore = before.assignee();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            next ->
+                ports.stored(
+                    conversationId,
+                    lastSequenceNumber(ctx) - events.size() + 1,
+                    events,
+                    assigneeBefore));
   }
 
   // ---- command handlers, grouped by lifecycle ----
@@ -791,8 +831,7 @@ public final class Conversation
         directory.defaultTeam(EntityIds.workspace(conversationId), m.channel(), m.channelAccount());
     long seq = state.sequence() + 1;
     Queued queued = new Queued(team, 1, "new", null, null, "system", clock.instant());
-    return Effect()
-        .persist(List.of(new MessageReceived(m, seq), queued))
+    return store(state, List.of(new MessageReceived(m, seq, clock.instant()), queued))
         .thenRun(this::enqueue)
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
@@ -802,8 +841,7 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), new Duplicate(cmd.message().providerMessageId()));
     }
     long seq = state.sequence() + 1;
-    return Effect()
-        .persist(new MessageReceived(cmd.message(), seq))
+    return store(state, new MessageReceived(cmd.message(), seq, clock.instant()))
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
 
@@ -815,8 +853,7 @@ public final class Conversation
     Queued queued =
         new Queued(
             state.team(), state.episode() + 1, "reopened", null, null, "customer", clock.instant());
-    return Effect()
-        .persist(List.of(new MessageReceived(cmd.message(), seq), queued))
+    return store(state, List.of(new MessageReceived(cmd.message(), seq, clock.instant()), queued))
         .thenRun(this::enqueue)
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
@@ -827,10 +864,10 @@ public final class Conversation
     }
     long seq = state.sequence() + 1;
     timers.cancel(Wake.INSTANCE);
-    return Effect()
-        .persist(
+    return store(
+            state,
             List.of(
-                new MessageReceived(cmd.message(), seq),
+                new MessageReceived(cmd.message(), seq, clock.instant()),
                 new Woke("customer message", clock.instant())))
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
@@ -856,8 +893,7 @@ public final class Conversation
     if (state.requestedAgent() != null && !state.requestedAgent().equals(a.agentId())) {
       return decline(cmd, "transferred to " + state.requestedAgent());
     }
-    return Effect()
-        .persist(new AgentAssigned(a))
+    return store(state, new AgentAssigned(a))
         .thenRun(next -> ports.confirmAgent(a.agentId(), conversationId))
         .thenReply(cmd.replyTo(), next -> new TeamRouter.Accepted(conversationId, a.episode()));
   }
@@ -879,8 +915,8 @@ public final class Conversation
     if (soonest != null && soonest.isAfter(clock.instant())) {
       return Effect().noReply();
     }
-    return Effect()
-        .persist(new WindowExpiredWhileQueued(cmd.episode(), cmd.closedAt()))
+    return store(
+            state, new WindowExpiredWhileQueued(cmd.episode(), cmd.closedAt(), clock.instant()))
         .thenNoReply();
   }
 
@@ -890,8 +926,8 @@ public final class Conversation
       return rejectStatus(state, cmd.replyTo());
     }
     Instant now = clock.instant();
-    return Effect()
-        .persist(
+    return store(
+            state,
             List.of(
                 new AgentUnassigned(agent, cmd.reason(), cmd.by(), now),
                 new Queued(
@@ -929,8 +965,7 @@ public final class Conversation
             cmd.by(),
             now));
     boolean wasQueued = state.status() == Status.QUEUED;
-    return Effect()
-        .persist(events)
+    return store(state, events)
         .thenRun(
             next -> {
               if (agent != null) {
@@ -948,8 +983,7 @@ public final class Conversation
     String agent = state.assignee();
     boolean wasQueued = state.status() == Status.QUEUED;
     timers.cancel(Wake.INSTANCE);
-    return Effect()
-        .persist(new Resolved(cmd.by(), clock.instant()))
+    return store(state, new Resolved(cmd.by(), clock.instant()))
         .thenRun(
             next -> {
               if (agent != null) {
@@ -966,8 +1000,7 @@ public final class Conversation
     Queued queued =
         new Queued(
             state.team(), state.episode() + 1, "reopened", null, null, cmd.by(), clock.instant());
-    return Effect()
-        .persist(queued)
+    return store(state, queued)
         .thenRun(this::enqueue)
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
   }
@@ -976,15 +1009,13 @@ public final class Conversation
     if (!cmd.until().isAfter(clock.instant())) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("snooze time must be in the future"));
     }
-    return Effect()
-        .persist(new Snoozed(cmd.until(), cmd.by()))
+    return store(state, new Snoozed(cmd.until(), cmd.by(), clock.instant()))
         .thenRun(next -> startSnoozeTimer(cmd.until()))
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
   }
 
   private ReplyEffect<Event, State> onMarkPending(State state, MarkPending cmd) {
-    return Effect()
-        .persist(new MarkedPending(cmd.by(), clock.instant()))
+    return store(state, new MarkedPending(cmd.by(), clock.instant()))
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
   }
 
@@ -996,7 +1027,7 @@ public final class Conversation
       startSnoozeTimer(state.snoozedUntil()); // woke early (clock skew after restart)
       return Effect().noReply();
     }
-    return Effect().persist(new Woke("snooze ended", clock.instant())).thenNoReply();
+    return store(state, new Woke("snooze ended", clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onSendReply(State state, SendReply cmd) {
@@ -1022,8 +1053,8 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), new ReplyRefused(cmd.messageId(), decision));
     }
     long seq = state.sequence() + 1;
-    return Effect()
-        .persist(
+    return store(
+            state,
             new ReplyQueued(
                 seq,
                 cmd.messageId(),
@@ -1048,7 +1079,7 @@ public final class Conversation
         cmd.error() == null
             ? new ReplySent(cmd.messageId(), cmd.providerMessageId(), clock.instant())
             : new ReplyFailed(cmd.messageId(), cmd.error(), clock.instant());
-    return Effect().persist(event).thenNoReply();
+    return store(state, event).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onVerifyAssignment(State state, VerifyAssignment cmd) {
@@ -1068,7 +1099,7 @@ public final class Conversation
         || endpoint.optedOut() == optOut) {
       return Effect().noReply(); // other events are for automation, which does not exist yet
     }
-    return Effect().persist(new OptOutChanged(cmd.channel(), optOut, cmd.at())).thenNoReply();
+    return store(state, new OptOutChanged(cmd.channel(), optOut, clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onDelivery(State state, RecordDelivery cmd) {
@@ -1076,8 +1107,8 @@ public final class Conversation
     if (messageId == null) {
       return Effect().noReply();
     }
-    return Effect()
-        .persist(new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), cmd.at()))
+    return store(
+            state, new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), clock.instant()))
         .thenNoReply();
   }
 
@@ -1086,8 +1117,7 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), StatusReply.error("a note needs text"));
     }
     long seq = state.sequence() + 1;
-    return Effect()
-        .persist(new NoteAdded(seq, cmd.text(), cmd.by(), clock.instant()))
+    return store(state, new NoteAdded(seq, cmd.text(), cmd.by(), clock.instant()))
         .thenReply(cmd.replyTo(), next -> StatusReply.success(seq));
   }
 
@@ -1096,8 +1126,7 @@ public final class Conversation
       return Effect()
           .reply(cmd.replyTo(), StatusReply.error("priority must be 0 (normal) to 3 (urgent)"));
     }
-    return Effect()
-        .persist(new PriorityChanged(cmd.priority(), cmd.by()))
+    return store(state, new PriorityChanged(cmd.priority(), cmd.by(), clock.instant()))
         .thenRun(
             next -> {
               if (next.status() == Status.QUEUED) {
@@ -1115,8 +1144,7 @@ public final class Conversation
     if (tags.equals(state.tags())) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
-    return Effect()
-        .persist(new TagsChanged(tags))
+    return store(state, new TagsChanged(tags, clock.instant()))
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
   }
 
@@ -1211,6 +1239,25 @@ public final class Conversation
     return endpoint.replyToken();
   }
 
+  /**
+   * The delivery state a reply event leaves its message in (queued, sent, delivered, read, failed:
+   * why), or null for other events. The entity and the read side both use it.
+   */
+  public static String replyStateAfter(Event event) {
+    if (event instanceof ReplyQueued) {
+      return "queued";
+    } else if (event instanceof ReplySent) {
+      return "sent";
+    } else if (event instanceof ReplyFailed e) {
+      return failure(e.error());
+    } else if (event instanceof ReplyDeliveryUpdated e) {
+      return e.error() != null
+          ? failure(e.error())
+          : e.status().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return null;
+  }
+
   private static String failure(ProviderError e) {
     return "failed: "
         + e.outcome().name().toLowerCase(java.util.Locale.ROOT)
@@ -1261,22 +1308,17 @@ public final class Conversation
                             e.thread(),
                             e.subject(),
                             e.replyToken()))
-                    .replyState(e.messageId(), "queued"))
+                    .replyState(e.messageId(), replyStateAfter(e)))
         .onEvent(
             ReplySent.class,
             (s, e) ->
-                s.sent(e.messageId(), e.providerMessageId()).replyState(e.messageId(), "sent"))
+                s.sent(e.messageId(), e.providerMessageId())
+                    .replyState(e.messageId(), replyStateAfter(e)))
         .onEvent(
             ReplyFailed.class,
-            (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), failure(e.error())))
+            (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), replyStateAfter(e)))
         .onEvent(
-            ReplyDeliveryUpdated.class,
-            (s, e) ->
-                s.replyState(
-                    e.messageId(),
-                    e.error() != null
-                        ? failure(e.error())
-                        : e.status().name().toLowerCase(java.util.Locale.ROOT)))
+            ReplyDeliveryUpdated.class, (s, e) -> s.replyState(e.messageId(), replyStateAfter(e)))
         .onEvent(OptOutChanged.class, (s, e) -> s.withOptOut(e.channel(), e.optedOut()))
         .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
         .build();

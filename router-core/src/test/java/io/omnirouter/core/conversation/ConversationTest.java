@@ -10,6 +10,9 @@ import io.omnirouter.core.conversation.Conversation.Status;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundContent;
+import io.omnirouter.core.readside.ConversationDigest;
+import io.omnirouter.core.readside.LiveEvent;
+import io.omnirouter.core.readside.LiveEvents;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
 import io.omnirouter.core.team.TeamRouter;
@@ -43,6 +46,7 @@ class ConversationTest {
   Calls calls;
   List<QueuedConversation> enqueued;
   List<io.omnirouter.core.model.OutboundRequest> sends = new CopyOnWriteArrayList<>();
+  List<LiveEvent> live = new CopyOnWriteArrayList<>();
   String id;
   EventSourcedBehaviorTestKit<Conversation.Command, Conversation.Event, Conversation.State> kit;
 
@@ -73,6 +77,11 @@ class ConversationTest {
 
           public void send(io.omnirouter.core.model.OutboundRequest r) {
             sends.add(r);
+          }
+
+          public void stored(
+              String conv, long seqNr, List<Conversation.Event> events, String before) {
+            live.addAll(LiveEvents.of(conv, seqNr, events, before));
           }
         };
     Conversation.Directory directory =
@@ -438,6 +447,73 @@ class ConversationTest {
         summary().replyStates().toString());
     kit.restart();
     assertEquals(3, sends.size(), "a failed reply is final, not resent");
+  }
+
+  @Test
+  void everyStoredEventReachesTheLiveHookOnceWithItsJournalNumberAndTheDigestAgreesWithTheEntity() {
+    List<Conversation.Event> journal = new java.util.ArrayList<>();
+    journal.addAll(
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r))
+            .events());
+    journal.addAll(
+        kit.<TeamRouter.OfferReply>runCommand(
+                r -> new Conversation.Offer(offer("alice", 1, "support"), r))
+            .events());
+    journal.addAll(
+        kit.<Conversation.ReplyResult>runCommand(
+                r ->
+                    new Conversation.SendReply(
+                        "out-1", Channel.WHATSAPP, OutboundContent.text("hello"), "alice", r))
+            .events());
+    journal.addAll(
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.ChangeTags(Set.of("vip"), Set.of(), r))
+            .events());
+    journal.addAll(
+        kit.<StatusReply<Conversation.Summary>>runCommand(
+                r -> new Conversation.Unassign("busy", "sup", null, r))
+            .events());
+    // a duplicate stores nothing, so the stream hears nothing
+    journal.addAll(
+        kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r))
+            .events());
+
+    assertEquals(journal.size(), live.size());
+    for (int i = 0; i < live.size(); i++) {
+      assertEquals(i + 1, live.get(i).sequenceNr(), "journal numbers, in order");
+      // the projection derives the same event from the journal entry
+      String assigneeBefore = null;
+      for (int j = 0; j < i; j++) {
+        assigneeBefore = ConversationDigest.assigneeAfter(assigneeBefore, journal.get(j));
+      }
+      assertEquals(LiveEvents.of(id, i + 1, journal.get(i), assigneeBefore), live.get(i));
+    }
+    assertEquals(
+        List.of(
+            "message.received",
+            "conversation.queued",
+            "conversation.assigned",
+            "message.sent",
+            "conversation.tags",
+            "conversation.unassigned",
+            "conversation.queued"),
+        live.stream().map(LiveEvent::type).toList());
+    assertEquals(Set.of("alice"), live.get(2).agents(), "the assignee sees its assignment");
+    assertEquals(Set.of("alice"), live.get(5).agents(), "and that it was taken away");
+    assertEquals(Set.of(), live.get(6).agents(), "a queued conversation is nobody's yet");
+
+    ConversationDigest digest = ConversationDigest.empty(id);
+    for (int i = 0; i < journal.size(); i++) {
+      digest = digest.apply(i + 1, journal.get(i)).apply(i + 1, journal.get(i));
+    }
+    var s = summary();
+    assertEquals(s.status().name().toLowerCase(java.util.Locale.ROOT), digest.status());
+    assertEquals(s.assignee(), digest.assignee());
+    assertEquals(s.team(), digest.team());
+    assertEquals(s.tags(), digest.tags());
+    assertEquals(s.messageCount(), digest.messageCount());
+    assertEquals(Set.of("whatsapp"), digest.channels());
+    assertEquals(s.lastInboundAt().get(Channel.WHATSAPP), digest.lastInboundAt().get("whatsapp"));
   }
 
   @Test
