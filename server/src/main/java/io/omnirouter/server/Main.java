@@ -9,8 +9,10 @@ import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
 import io.omnirouter.persistence.JournalHealth;
+import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
 import io.omnirouter.server.api.InboxRoutes;
+import io.omnirouter.server.live.LiveHub;
 import java.io.File;
 import kamon.Kamon;
 import org.apache.pekko.actor.Address;
@@ -80,6 +82,11 @@ public final class Main {
                               ws.agents().size()));
 
           RouterCore core = RouterCore.init(system, workspaces);
+          ReadSide readSide = ReadSide.start(system);
+          Metrics.projectionLag(system, readSide);
+          ActorRef<LiveHub.Command> liveHub =
+              ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
+          core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
           core.configureAgents(settings.askTimeout())
               .whenComplete(
                   (done, error) -> {
@@ -121,7 +128,15 @@ public final class Main {
                   .routes()
                   .orElse(webchatRoutes.routes())
                   .orElse(
-                      new InboxRoutes(core, new ApiTokens(config), settings.askTimeout()).routes())
+                      new InboxRoutes(
+                              system,
+                              core,
+                              new ApiTokens(config),
+                              settings.askTimeout(),
+                              readSide.store(),
+                              liveHub,
+                              config.getDuration("omnirouter.read-side.resume-overlap"))
+                          .routes())
                   .orElse(
                       new HealthRoutes(system, journalHealth, settings.readinessTimeout())
                           .routes());

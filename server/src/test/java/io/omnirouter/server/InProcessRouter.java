@@ -7,8 +7,10 @@ import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.workspace.Workspaces;
+import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
 import io.omnirouter.server.api.InboxRoutes;
+import io.omnirouter.server.live.LiveHub;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +30,7 @@ final class InProcessRouter implements AutoCloseable {
   final ActorTestKit kit;
   final RouterCore core;
   final int port;
+  final ReadSide readSide;
   private final HttpClient http = HttpClient.newHttpClient();
 
   InProcessRouter(String name, Config config) throws Exception {
@@ -60,6 +63,13 @@ final class InProcessRouter implements AutoCloseable {
             io.omnirouter.persistence.JournalHealth.create(name, Duration.ofSeconds(5)),
             "journal-health");
     core.onOutbound(outbound::dispatch);
+    readSide = ReadSide.start(kit.system());
+    var liveHub =
+        kit.spawn(
+            LiveHub.create(
+                workspaces.byId().keySet(), new LiveHub.Settings(1000, Duration.ofMinutes(5))),
+            "live-hub");
+    core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
     var routes =
         new WebhookRoutes(
                 kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config))
@@ -67,7 +77,16 @@ final class InProcessRouter implements AutoCloseable {
             .orElse(
                 new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4))
                     .routes())
-            .orElse(new InboxRoutes(core, new ApiTokens(config), T).routes())
+            .orElse(
+                new InboxRoutes(
+                        kit.system(),
+                        core,
+                        new ApiTokens(config),
+                        T,
+                        readSide.store(),
+                        liveHub,
+                        Duration.ofSeconds(10))
+                    .routes())
             .orElse(new HealthRoutes(kit.system(), journalHealth, Duration.ofSeconds(5)).routes());
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0)

@@ -80,6 +80,10 @@ public final class Contact
       absorbed = List.copyOf(absorbed);
     }
 
+    public static State empty() {
+      return new State(null, List.of(), Map.of(), null, List.of());
+    }
+
     State withIdentities(List<String> more) {
       Set<String> all = new LinkedHashSet<>(identities);
       all.addAll(more);
@@ -119,7 +123,7 @@ public final class Contact
 
   @Override
   public State emptyState() {
-    return new State(null, List.of(), Map.of(), null, List.of());
+    return State.empty();
   }
 
   @Override
@@ -203,35 +207,30 @@ public final class Contact
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(
-            IdentityAdded.class,
-            (s, e) -> {
-              State next = s.withIdentities(List.of(e.identityKey()));
-              return next.name() == null && e.displayName() != null
-                  ? next.named(e.displayName())
-                  : next;
-            })
-        .onEvent(
-            Updated.class,
-            (s, e) ->
-                new State(e.name(), s.identities(), e.customFields(), s.mergedInto(), s.absorbed()))
-        .onEvent(
-            MergedInto.class,
-            (s, e) ->
-                new State(s.name(), s.identities(), s.customFields(), e.survivorId(), s.absorbed()))
-        .onEvent(
-            Absorbed.class,
-            (s, e) -> {
-              State next = s.withIdentities(e.identities());
-              List<String> absorbed = new ArrayList<>(next.absorbed());
-              if (!absorbed.contains(e.mergedId())) {
-                absorbed.add(e.mergedId());
-              }
-              return new State(
-                  next.name(), next.identities(), next.customFields(), next.mergedInto(), absorbed);
-            })
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(Contact::apply);
+  }
+
+  /**
+   * The contact after {@code e}; the read side folds the same way. Applying an event twice is a
+   * no-op.
+   */
+  public static State apply(State s, Event e) {
+    if (e instanceof IdentityAdded a) {
+      State next = s.withIdentities(List.of(a.identityKey()));
+      return next.name() == null && a.displayName() != null ? next.named(a.displayName()) : next;
+    } else if (e instanceof Updated u) {
+      return new State(u.name(), s.identities(), u.customFields(), s.mergedInto(), s.absorbed());
+    } else if (e instanceof MergedInto m) {
+      return new State(s.name(), s.identities(), s.customFields(), m.survivorId(), s.absorbed());
+    } else if (e instanceof Absorbed a) {
+      State next = s.withIdentities(a.identities());
+      List<String> absorbed = new ArrayList<>(next.absorbed());
+      if (!absorbed.contains(a.mergedId())) {
+        absorbed.add(a.mergedId());
+      }
+      return new State(
+          next.name(), next.identities(), next.customFields(), next.mergedInto(), absorbed);
+    }
+    throw new IllegalArgumentException("unknown event " + e.getClass().getName());
   }
 }

@@ -32,16 +32,36 @@ public record LiveEvent(
     return String.format(Locale.ROOT, "%013d-%d-%s", at.toEpochMilli(), sequenceNr, conversationId);
   }
 
+  /** A key that sorts before every id of {@code at} and after every earlier one. */
+  public static String floor(Instant at) {
+    return String.format(Locale.ROOT, "%013d", at.toEpochMilli());
+  }
+
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("(\\d{13})-(\\d{1,18})-(.+)");
+
   /** The time part of an id, or null if {@code id} is not one of ours. */
   public static Instant timeOf(String id) {
-    if (id == null || id.length() < 15 || id.charAt(13) != '-') {
-      return null;
+    var m = id == null ? null : ID.matcher(id);
+    return m != null && m.matches() ? Instant.ofEpochMilli(Long.parseLong(m.group(1))) : null;
+  }
+
+  /** The journal sequence number in one of our ids. */
+  public static long sequenceOf(String id) {
+    var m = ID.matcher(id);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not an event id: " + id);
     }
-    try {
-      return Instant.ofEpochMilli(Long.parseLong(id.substring(0, 13)));
-    } catch (NumberFormatException e) {
-      return null;
+    return Long.parseLong(m.group(2));
+  }
+
+  /** The conversation (entity id) in one of our ids. */
+  public static String conversationOf(String id) {
+    var m = ID.matcher(id);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not an event id: " + id);
     }
+    return m.group(3);
   }
 
   public boolean visibleTo(String agentId) {

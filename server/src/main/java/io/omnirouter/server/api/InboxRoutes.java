@@ -14,7 +14,9 @@ import io.omnirouter.core.model.OutboundContent;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Presence;
 import io.omnirouter.core.team.TeamRouter;
+import io.omnirouter.persistence.readside.ReadSideStore;
 import io.omnirouter.server.Problems;
+import io.omnirouter.server.live.LiveHub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -29,6 +31,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -57,11 +61,22 @@ public final class InboxRoutes extends AllDirectives {
   private final ApiTokens tokens;
   private final Duration timeout;
   private final byte[] openApi;
+  private final ReadRoutes reads;
+  private final StreamRoutes stream;
 
-  public InboxRoutes(RouterCore core, ApiTokens tokens, Duration timeout) {
+  public InboxRoutes(
+      ActorSystem<?> system,
+      RouterCore core,
+      ApiTokens tokens,
+      Duration timeout,
+      ReadSideStore store,
+      ActorRef<LiveHub.Command> hub,
+      Duration resumeOverlap) {
     this.core = core;
     this.tokens = tokens;
     this.timeout = timeout;
+    this.reads = new ReadRoutes(store, this::agentTeams);
+    this.stream = new StreamRoutes(system, hub, store, resumeOverlap, timeout);
     try (InputStream in = InboxRoutes.class.getResourceAsStream("/api/openapi.json")) {
       this.openApi = in.readAllBytes();
     } catch (IOException | NullPointerException e) {
@@ -90,53 +105,88 @@ public final class InboxRoutes extends AllDirectives {
                             () -> pathPrefix(ws -> authenticated(ws, this::workspace))))));
   }
 
+  /**
+   * The bearer token, or {@code access_token} in the query (browsers' EventSource sends no
+   * headers).
+   */
   private Route authenticated(String ws, Function<Principal, Route> inner) {
     return optionalHeaderValueByName(
         "Authorization",
-        header -> {
-          String token =
-              header
-                  .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
-                  .map(h -> h.substring(7).trim())
-                  .orElse(null);
-          var principal = tokens.authenticate(token);
-          if (principal.isEmpty()) {
-            return complete(problem(StatusCodes.UNAUTHORIZED, "a valid bearer token is required"));
-          }
-          if (!principal.get().workspace().equals(ws)) {
-            // another workspace's data does not exist for this token
-            return complete(problem(StatusCodes.NOT_FOUND, "no workspace " + ws));
-          }
-          return inner.apply(principal.get());
-        });
+        header ->
+            parameterOptional("access_token", param -> authenticated(ws, header, param, inner)));
+  }
+
+  private Route authenticated(
+      String ws,
+      java.util.Optional<String> header,
+      java.util.Optional<String> param,
+      Function<Principal, Route> inner) {
+    {
+      String token =
+          header
+              .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+              .map(h -> h.substring(7).trim())
+              .or(() -> param)
+              .orElse(null);
+      var principal = tokens.authenticate(token);
+      if (principal.isEmpty()) {
+        return complete(problem(StatusCodes.UNAUTHORIZED, "a valid bearer token is required"));
+      }
+      if (!principal.get().workspace().equals(ws)) {
+        // another workspace's data does not exist for this token
+        return complete(problem(StatusCodes.NOT_FOUND, "no workspace " + ws));
+      }
+      return inner.apply(principal.get());
+    }
   }
 
   private Route workspace(Principal p) {
     return concat(
+        path("stream", () -> stream.stream(p)),
         pathPrefix(
             "conversations",
             () ->
-                pathPrefix(
-                    id ->
-                        concat(
-                            pathEnd(
-                                () -> get(() -> onSuccess(conversation(p, id), this::complete))),
-                            path(
-                                "messages",
+                concat(
+                    pathEnd(
+                        () ->
+                            get(
                                 () ->
-                                    post(
-                                        () ->
-                                            body(b -> onSuccess(send(p, id, b), this::complete)))),
-                            path(
-                                PathMatchers.segment(),
-                                action ->
-                                    post(
-                                        () ->
-                                            body(
-                                                b ->
-                                                    onSuccess(
-                                                        action(p, id, action, b),
-                                                        this::complete))))))),
+                                    parameterMap(
+                                        q ->
+                                            onSuccess(reads.conversations(p, q), this::complete)))),
+                    pathPrefix(
+                        id ->
+                            concat(
+                                pathEnd(
+                                    () ->
+                                        get(() -> onSuccess(conversation(p, id), this::complete))),
+                                path(
+                                    "messages",
+                                    () ->
+                                        concat(
+                                            get(
+                                                () ->
+                                                    parameterMap(
+                                                        q ->
+                                                            onSuccess(
+                                                                messages(p, id, q),
+                                                                this::complete))),
+                                            post(
+                                                () ->
+                                                    body(
+                                                        b ->
+                                                            onSuccess(
+                                                                send(p, id, b), this::complete))))),
+                                path(
+                                    PathMatchers.segment(),
+                                    action ->
+                                        post(
+                                            () ->
+                                                body(
+                                                    b ->
+                                                        onSuccess(
+                                                            action(p, id, action, b),
+                                                            this::complete)))))))),
         pathPrefix(
             "agents",
             () ->
@@ -169,29 +219,39 @@ public final class InboxRoutes extends AllDirectives {
         pathPrefix(
             "contacts",
             () ->
-                pathPrefix(
-                    id ->
-                        concat(
-                            pathEnd(
+                concat(
+                    pathEnd(
+                        () ->
+                            get(
                                 () ->
-                                    concat(
-                                        get(() -> onSuccess(contact(p, id), this::complete)),
-                                        patch(
+                                    parameterMap(
+                                        q ->
+                                            onSuccess(
+                                                reads.searchContacts(p, q), this::complete)))),
+                    pathPrefix(
+                        id ->
+                            concat(
+                                pathEnd(
+                                    () ->
+                                        concat(
+                                            get(() -> onSuccess(contact(p, id), this::complete)),
+                                            patch(
+                                                () ->
+                                                    body(
+                                                        b ->
+                                                            onSuccess(
+                                                                updateContact(p, id, b),
+                                                                this::complete))))),
+                                path(
+                                    "merge",
+                                    () ->
+                                        post(
                                             () ->
                                                 body(
                                                     b ->
                                                         onSuccess(
-                                                            updateContact(p, id, b),
-                                                            this::complete))))),
-                            path(
-                                "merge",
-                                () ->
-                                    post(
-                                        () ->
-                                            body(
-                                                b ->
-                                                    onSuccess(
-                                                        merge(p, id, b), this::complete))))))));
+                                                            merge(p, id, b),
+                                                            this::complete)))))))));
   }
 
   private Route body(Function<JsonNode, Route> inner) {
@@ -228,7 +288,7 @@ public final class InboxRoutes extends AllDirectives {
     return p.isSupervisor() || p.agentId().equals(s.assignee()) || agentTeams(p).contains(s.team());
   }
 
-  private Set<String> agentTeams(Principal p) {
+  Set<String> agentTeams(Principal p) {
     var ws = core.workspaces().byId().get(p.workspace());
     Set<String> teams = new HashSet<>();
     if (ws != null) {
@@ -256,14 +316,18 @@ public final class InboxRoutes extends AllDirectives {
                 String text = b.path("text").asText("");
                 return core.conversation(p.workspace(), id)
                     .<StatusReply<Long>>ask(r -> new Conversation.AddNote(text, by, r), timeout)
-                    .thenApply(
+                    .thenCompose(
                         r ->
                             r.isSuccess()
-                                ? json(
-                                    StatusCodes.CREATED,
-                                    Map.of("type", "note", "sequence", r.getValue()))
-                                : problem(
-                                    StatusCodes.UNPROCESSABLE_ENTITY, r.getError().getMessage()));
+                                ? afterOwnWrite(
+                                    reads.ownNote(p, id, r.getValue(), text),
+                                    json(
+                                        StatusCodes.CREATED,
+                                        Map.of("type", "note", "sequence", r.getValue())))
+                                : done(
+                                    problem(
+                                        StatusCodes.UNPROCESSABLE_ENTITY,
+                                        r.getError().getMessage())));
               }
               if (!p.isSupervisor() && !p.agentId().equals(s.assignee())) {
                 return done(
@@ -298,27 +362,41 @@ public final class InboxRoutes extends AllDirectives {
               return core.conversation(p.workspace(), id)
                   .<Conversation.ReplyResult>ask(
                       r -> new Conversation.SendReply(messageId, ch, content, by, r), timeout)
-                  .thenApply(
+                  .thenCompose(
                       result -> {
                         if (result instanceof Conversation.ReplyAccepted a) {
-                          return json(
-                              StatusCodes.ACCEPTED,
-                              Map.of(
-                                  "messageId",
-                                  a.messageId(),
-                                  "state",
-                                  "queued",
-                                  "channel",
-                                  ch.key()));
+                          var accepted =
+                              json(
+                                  StatusCodes.ACCEPTED,
+                                  Map.of(
+                                      "messageId",
+                                      a.messageId(),
+                                      "sequence",
+                                      a.sequence(),
+                                      "state",
+                                      "queued",
+                                      "channel",
+                                      ch.key()));
+                          return a.sequence() < 0
+                              ? done(accepted) // a repeated request: written the first time
+                              : afterOwnWrite(
+                                  reads.ownReply(p, id, a.sequence(), a.messageId(), ch, content),
+                                  accepted);
                         }
                         if (result instanceof Conversation.ReplyRefused r) {
-                          return windowClosed(r);
+                          return done(windowClosed(r));
                         }
-                        return problem(
-                            StatusCodes.UNPROCESSABLE_ENTITY,
-                            ((Conversation.ReplyInvalid) result).reason());
+                        return done(
+                            problem(
+                                StatusCodes.UNPROCESSABLE_ENTITY,
+                                ((Conversation.ReplyInvalid) result).reason()));
                       });
             });
+  }
+
+  private CompletionStage<HttpResponse> messages(Principal p, String id, Map<String, String> q) {
+    return summary(p, id)
+        .thenCompose(s -> visible(p, s) ? reads.messages(p, id, q) : done(notFound(s, id)));
   }
 
   private static Channel lastChannel(Conversation.Summary s) {
@@ -627,6 +705,15 @@ public final class InboxRoutes extends AllDirectives {
 
   static HttpResponse problem(StatusCode status, String detail, Map<String, ?> extra) {
     return Problems.response(status, detail, extra);
+  }
+
+  /**
+   * Answers once the caller's own write is in the message table; if that write fails the projection
+   * still brings the message, so the answer does not change.
+   */
+  private static CompletionStage<HttpResponse> afterOwnWrite(
+      CompletionStage<?> write, HttpResponse response) {
+    return write.handle((x, error) -> response);
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse r) {

@@ -1,0 +1,120 @@
+package io.omnirouter.persistence.readside;
+
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.readside.ConversationDigest;
+import io.omnirouter.core.readside.LiveEvent;
+import io.omnirouter.core.readside.LiveEvents;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongConsumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.Handler;
+
+/**
+ * Projects one conversation tag: per event the conversation's list row, its stream-table entry and,
+ * for messages, notes and reply states, the message rows. Events arrive in groups; each group's
+ * writes go out together and the offset is saved after them (at least once: every write is an
+ * idempotent upsert and the digest skips events it has seen).
+ */
+final class ConversationProjection extends Handler<List<EventEnvelope<Conversation.Event>>> {
+  private static final int CACHE = 10_000;
+
+  private final ReadSideStore store;
+  private final LongConsumer lagMillis;
+  // this instance is the only writer of its tag's conversations, so its cache stays true
+  private final Map<String, ConversationDigest> cache =
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ConversationDigest> eldest) {
+          return size() > CACHE;
+        }
+      };
+
+  ConversationProjection(ReadSideStore store, LongConsumer lagMillis) {
+    this.store = store;
+    this.lagMillis = lagMillis;
+  }
+
+  @Override
+  public CompletionStage<Done> process(List<EventEnvelope<Conversation.Event>> envelopes) {
+    return load(envelopes).thenCompose(digests -> write(envelopes, digests));
+  }
+
+  /** The current digest of every conversation in the group (cached, stored, or a new one). */
+  private CompletionStage<Map<String, ConversationDigest>> load(
+      List<EventEnvelope<Conversation.Event>> envelopes) {
+    Map<String, ConversationDigest> known = new LinkedHashMap<>();
+    Map<String, CompletableFuture<ConversationDigest>> loading = new LinkedHashMap<>();
+    for (var env : envelopes) {
+      String id = entityId(env.persistenceId());
+      ConversationDigest cached = cache.get(id);
+      if (cached != null) {
+        known.put(id, cached);
+      } else if (!loading.containsKey(id)) {
+        loading.put(
+            id,
+            store
+                .digest(id)
+                .thenApply(d -> d.orElseGet(() -> ConversationDigest.empty(id)))
+                .toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(loading.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              loading.forEach((id, f) -> known.put(id, f.getNow(null)));
+              return known;
+            });
+  }
+
+  private CompletionStage<Done> write(
+      List<EventEnvelope<Conversation.Event>> envelopes, Map<String, ConversationDigest> digests) {
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    Map<String, ConversationDigest> changed = new LinkedHashMap<>();
+    long newest = 0;
+    for (var env : envelopes) {
+      String id = entityId(env.persistenceId());
+      ConversationDigest before = digests.get(id);
+      if (env.sequenceNr() <= before.lastSequenceNr()) {
+        continue; // seen already (at-least-once redelivery)
+      }
+      Conversation.Event event = env.event();
+      LiveEvent live = LiveEvents.of(id, env.sequenceNr(), event, before.assignee());
+      ConversationDigest after = before.apply(env.sequenceNr(), event);
+      digests.put(id, after);
+      changed.put(id, after);
+      writes.add(store.putStreamEvent(live).toCompletableFuture());
+      ReadSideStore.MessageRow row = MessageRows.of(id, event);
+      if (row != null) {
+        writes.add(store.putMessage(row).toCompletableFuture());
+      }
+      String state = Conversation.replyStateAfter(event);
+      if (state != null) {
+        writes.add(
+            store.putMessageState(id, MessageRows.replyId(event), state).toCompletableFuture());
+      }
+      newest = Math.max(newest, env.timestamp());
+    }
+    changed.values().forEach(d -> writes.add(store.putDigest(d).toCompletableFuture()));
+    long newestTimestamp = newest;
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              cache.putAll(changed);
+              if (newestTimestamp > 0) {
+                lagMillis.accept(Math.max(0, Instant.now().toEpochMilli() - newestTimestamp));
+              }
+              return Done.getInstance();
+            });
+  }
+
+  static String entityId(String persistenceId) {
+    return persistenceId.substring(persistenceId.indexOf('|') + 1);
+  }
+}

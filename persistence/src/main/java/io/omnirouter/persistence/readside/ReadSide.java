@@ -1,0 +1,116 @@
+package io.omnirouter.persistence.readside;
+
+import io.omnirouter.core.contact.Contact;
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.readside.ReadSideTags;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+
+/**
+ * Starts the read side: the query tables, then one projection per conversation tag and one for
+ * contacts, each a sharded daemon process (one instance cluster-wide, moved if its node leaves).
+ * Offsets are stored in Cassandra next to the tables.
+ */
+public final class ReadSide {
+  private final ReadSideStore store;
+  private final Map<String, AtomicLong> lagMillis = new ConcurrentHashMap<>();
+
+  private ReadSide(ReadSideStore store) {
+    this.store = store;
+  }
+
+  public ReadSideStore store() {
+    return store;
+  }
+
+  /** Per projection: how old the newest event it projected was when it was written (ms). */
+  public Map<String, AtomicLong> lagMillis() {
+    return lagMillis;
+  }
+
+  public static ReadSide start(ActorSystem<?> system) {
+    var config = system.settings().config();
+    String keyspace = config.getString("omnirouter.cassandra.keyspace");
+    var session =
+        CassandraSessionRegistry.get(system)
+            .sessionFor(config.getString("pekko.projection.cassandra.session-config-path"));
+    ReadSide readSide = new ReadSide(new ReadSideStore(system, session, keyspace));
+    Duration groupAfter = config.getDuration("omnirouter.read-side.group-after");
+    int groupSize = config.getInt("omnirouter.read-side.group-size");
+    // schema changes are slow and time out while Cassandra is busy or still starting: retry
+    Patterns.retry(
+            () ->
+                readSide
+                    .store
+                    .createTables()
+                    .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system)),
+            30,
+            Duration.ofSeconds(2),
+            system.classicSystem().scheduler(),
+            system.executionContext())
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                system.log().error("Read-side tables could not be created; no projections", error);
+                return;
+              }
+              readSide.startProjections(system, groupSize, groupAfter);
+            });
+    return readSide;
+  }
+
+  private void startProjections(ActorSystem<?> system, int groupSize, Duration groupAfter) {
+    List<String> tags = ReadSideTags.conversationTags();
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "conversation-projection",
+            tags.size(),
+            i -> {
+              String tag = tags.get(i);
+              AtomicLong lag = lagMillis.computeIfAbsent(tag, t -> new AtomicLong());
+              SourceProvider<Offset, EventEnvelope<Conversation.Event>> source =
+                  EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
+              return ProjectionBehavior.create(
+                  CassandraProjection.groupedWithin(
+                          ProjectionId.of("conversations", tag),
+                          source,
+                          () -> new ConversationProjection(store, lag::set))
+                      .withGroup(groupSize, groupAfter)
+                      .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+            },
+            ProjectionBehavior.stopMessage());
+    SourceProvider<Offset, EventEnvelope<Contact.Event>> contacts =
+        EventSourcedProvider.eventsByTag(
+            system, CassandraReadJournal.Identifier(), ReadSideTags.CONTACT_TAG);
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "contact-projection",
+            1,
+            i ->
+                ProjectionBehavior.create(
+                    CassandraProjection.atLeastOnce(
+                            ProjectionId.of("contacts", ReadSideTags.CONTACT_TAG),
+                            contacts,
+                            () -> new ContactProjection(store))
+                        .withSaveOffset(20, Duration.ofSeconds(1))
+                        .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+            ProjectionBehavior.stopMessage());
+  }
+}

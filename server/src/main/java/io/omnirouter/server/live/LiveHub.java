@@ -1,0 +1,125 @@
+package io.omnirouter.server.live;
+
+import io.omnirouter.core.readside.LiveEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * One per node: publishes the conversation events stored on this node to their workspace's
+ * cluster-wide topic, receives every workspace's events from all nodes, hands them to this node's
+ * stream connections, and keeps the last few minutes of them so a reconnecting client is served
+ * even before the projection has written its stream table.
+ */
+public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
+
+  public sealed interface Command {}
+
+  /** From the conversations on this node, once their events are durable. */
+  public record Publish(List<LiveEvent> events) implements Command {}
+
+  /** A stream connection of this node wants {@code workspace}'s events. */
+  public record Subscribe(String workspace, ActorRef<LiveEvent> client) implements Command {}
+
+  /** The recent events of {@code workspace} with an id above {@code afterId}, in id order. */
+  public record Recent(String workspace, String afterId, ActorRef<List<LiveEvent>> replyTo)
+      implements Command {}
+
+  private record Delivered(LiveEvent event) implements Command {}
+
+  public record Settings(int recentEvents, Duration recentFor) {}
+
+  public static Behavior<Command> create(Collection<String> workspaces, Settings settings) {
+    return Behaviors.setup(ctx -> new LiveHub(ctx, workspaces, settings));
+  }
+
+  private final Settings settings;
+  private final Map<String, ActorRef<Topic.Command<LiveEvent>>> topics = new HashMap<>();
+  private final Map<String, Set<ActorRef<LiveEvent>>> clients = new HashMap<>();
+  private final Map<String, ArrayDeque<LiveEvent>> recent = new HashMap<>();
+
+  private LiveHub(ActorContext<Command> ctx, Collection<String> workspaces, Settings settings) {
+    super(ctx);
+    this.settings = settings;
+    ActorRef<LiveEvent> delivered = ctx.messageAdapter(LiveEvent.class, Delivered::new);
+    for (String ws : workspaces) {
+      var topic = ctx.spawn(Topic.create(LiveEvent.class, "live-" + ws), "topic-" + ws);
+      topic.tell(Topic.subscribe(delivered));
+      topics.put(ws, topic);
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Publish.class, this::onPublish)
+        .onMessage(Delivered.class, this::onDelivered)
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Recent.class, this::onRecent)
+        .onSignal(Terminated.class, this::onTerminated)
+        .build();
+  }
+
+  private Behavior<Command> onPublish(Publish p) {
+    for (LiveEvent e : p.events()) {
+      var topic = topics.get(e.workspace());
+      if (topic != null) {
+        topic.tell(Topic.publish(e));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDelivered(Delivered d) {
+    LiveEvent e = d.event();
+    var buffer = recent.computeIfAbsent(e.workspace(), ws -> new ArrayDeque<>());
+    buffer.addLast(e);
+    Instant oldest = Instant.now().minus(settings.recentFor());
+    while (buffer.size() > settings.recentEvents()
+        || (!buffer.isEmpty() && buffer.peekFirst().at().isBefore(oldest))) {
+      buffer.removeFirst();
+    }
+    for (ActorRef<LiveEvent> client : clients.getOrDefault(e.workspace(), Set.of())) {
+      client.tell(e);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSubscribe(Subscribe s) {
+    clients.computeIfAbsent(s.workspace(), ws -> new HashSet<>()).add(s.client());
+    getContext().watch(s.client());
+    return this;
+  }
+
+  private Behavior<Command> onRecent(Recent r) {
+    List<LiveEvent> out = new ArrayList<>();
+    for (LiveEvent e : recent.getOrDefault(r.workspace(), new ArrayDeque<>())) {
+      if (e.id().compareTo(r.afterId()) > 0) {
+        out.add(e);
+      }
+    }
+    out.sort(java.util.Comparator.comparing(LiveEvent::id));
+    r.replyTo().tell(out);
+    return this;
+  }
+
+  private Behavior<Command> onTerminated(Terminated t) {
+    clients.values().forEach(set -> set.remove(t.getRef()));
+    return this;
+  }
+}
