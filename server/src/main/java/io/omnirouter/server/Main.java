@@ -13,6 +13,7 @@ import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
 import io.omnirouter.server.api.InboxRoutes;
 import io.omnirouter.server.live.LiveHub;
+import io.omnirouter.server.live.WindowWatch;
 import java.io.File;
 import kamon.Kamon;
 import org.apache.pekko.actor.Address;
@@ -87,6 +88,7 @@ public final class Main {
           ActorRef<LiveHub.Command> liveHub =
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
+          WindowWatch.start(system, workspaces.byId().keySet(), readSide.store(), liveHub);
           core.configureAgents(settings.askTimeout())
               .whenComplete(
                   (done, error) -> {

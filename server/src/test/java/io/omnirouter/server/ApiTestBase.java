@@ -62,7 +62,10 @@ abstract class ApiTestBase {
             + " api-tokens = [ { name = admin, role = admin, sha256 = \""
             + ApiTokens.sha256("other-" + id)
             + "\" } ]\n}\n";
-    router = new InProcessRouter("api", TestCassandra.config(conf));
+    router =
+        new InProcessRouter(
+            "api",
+            TestCassandra.config(conf + "omnirouter.read-side.window-watch-interval = 1s\n"));
   }
 
   @AfterAll

@@ -70,6 +70,8 @@ final class InProcessRouter implements AutoCloseable {
                 workspaces.byId().keySet(), new LiveHub.Settings(1000, Duration.ofMinutes(5))),
             "live-hub");
     core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
+    io.omnirouter.server.live.WindowWatch.start(
+        kit.system(), workspaces.byId().keySet(), readSide.store(), liveHub);
     var routes =
         new WebhookRoutes(
                 kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config))

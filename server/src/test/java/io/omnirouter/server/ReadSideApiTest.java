@@ -146,6 +146,21 @@ class ReadSideApiTest extends ApiTestBase {
   }
 
   @Test
+  void anOpenConversationWhoseWindowClosesWithinTheHourIsAnnouncedToItsAgent() throws Exception {
+    try (var a1 = stream("a1", null)) {
+      // the customer wrote 23 h 50 min ago (as the provider's timestamp says): 10 minutes left
+      long sent = now() - Duration.ofHours(24).toSeconds() + 600;
+      String c = say(phone(), "Wi", "still there?", sent);
+      var warning = a1.next(e -> about(e, "window.closing", c), PROJECTED);
+      assertEquals("whatsapp", warning.data().path("channel").asText());
+      assertEquals(
+          Instant.ofEpochSecond(sent).plus(Duration.ofHours(24)),
+          Instant.parse(warning.data().path("closesAt").asText()));
+      assertEquals("a1", warning.data().path("assignee").asText());
+    }
+  }
+
+  @Test
   void pagesStayStableWhileMessagesAndNewConversationsArrive() throws Exception {
     String tag = "page" + now();
     List<String> phones = new ArrayList<>();

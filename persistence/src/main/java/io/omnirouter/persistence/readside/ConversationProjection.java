@@ -4,6 +4,8 @@ import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.readside.ConversationDigest;
 import io.omnirouter.core.readside.LiveEvent;
 import io.omnirouter.core.readside.LiveEvents;
+import io.omnirouter.core.window.ChannelWindows;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
 
   private final ReadSideStore store;
   private final LongConsumer lagMillis;
+  private final Duration windowWarning;
   // this instance is the only writer of its tag's conversations, so its cache stays true
   private final Map<String, ConversationDigest> cache =
       new LinkedHashMap<>(1024, 0.75f, true) {
@@ -36,8 +39,9 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
         }
       };
 
-  ConversationProjection(ReadSideStore store, LongConsumer lagMillis) {
+  ConversationProjection(ReadSideStore store, Duration windowWarning, LongConsumer lagMillis) {
     this.store = store;
+    this.windowWarning = windowWarning;
     this.lagMillis = lagMillis;
   }
 
@@ -93,6 +97,25 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
       ReadSideStore.MessageRow row = MessageRows.of(id, event);
       if (row != null) {
         writes.add(store.putMessage(row).toCompletableFuture());
+      }
+      if (event instanceof Conversation.MessageReceived m) {
+        Instant closes =
+            ChannelWindows.freeFormUntil(m.message().channel(), m.message().receivedAt());
+        if (closes != null) {
+          // due when the warning period starts, or now if it already has
+          Instant warnAt = closes.minus(windowWarning);
+          Instant now = Instant.now();
+          writes.add(
+              store
+                  .putWindowDeadline(
+                      after.workspace(),
+                      new ReadSideStore.WindowDeadline(
+                          id,
+                          m.message().channel().key(),
+                          closes,
+                          warnAt.isAfter(now) ? warnAt : now))
+                  .toCompletableFuture());
+        }
       }
       String state = Conversation.replyStateAfter(event);
       if (state != null) {

@@ -52,6 +52,7 @@ public final class ReadSide {
     ReadSide readSide = new ReadSide(new ReadSideStore(system, session, keyspace));
     Duration groupAfter = config.getDuration("omnirouter.read-side.group-after");
     int groupSize = config.getInt("omnirouter.read-side.group-size");
+    Duration windowWarning = config.getDuration("omnirouter.read-side.window-warning");
     // schema changes are slow and time out while Cassandra is busy or still starting: retry
     Patterns.retry(
             () ->
@@ -69,12 +70,13 @@ public final class ReadSide {
                 system.log().error("Read-side tables could not be created; no projections", error);
                 return;
               }
-              readSide.startProjections(system, groupSize, groupAfter);
+              readSide.startProjections(system, groupSize, groupAfter, windowWarning);
             });
     return readSide;
   }
 
-  private void startProjections(ActorSystem<?> system, int groupSize, Duration groupAfter) {
+  private void startProjections(
+      ActorSystem<?> system, int groupSize, Duration groupAfter, Duration windowWarning) {
     List<String> tags = ReadSideTags.conversationTags();
     ShardedDaemonProcess.get(system)
         .init(
@@ -90,7 +92,7 @@ public final class ReadSide {
                   CassandraProjection.groupedWithin(
                           ProjectionId.of("conversations", tag),
                           source,
-                          () -> new ConversationProjection(store, lag::set))
+                          () -> new ConversationProjection(store, windowWarning, lag::set))
                       .withGroup(groupSize, groupAfter)
                       .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
             },

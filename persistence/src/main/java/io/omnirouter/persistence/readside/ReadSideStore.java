@@ -75,6 +75,12 @@ public final class ReadSideStore {
                 + " PRIMARY KEY ((workspace, hour), id))"
                 + " WITH default_time_to_live = "
                 + STREAM_RETENTION.toSeconds(),
+            "CREATE TABLE IF NOT EXISTS %s.window_warnings ("
+                + " workspace text, hour bigint, warn_at timestamp, conversation_id text,"
+                + " channel text, closes_at timestamp,"
+                + " PRIMARY KEY ((workspace, hour), warn_at, conversation_id, channel))"
+                + " WITH default_time_to_live = "
+                + Duration.ofDays(8).toSeconds(),
             "CREATE TABLE IF NOT EXISTS %s.contacts ("
                 + " workspace text, contact_id text, name text, identities list<text>,"
                 + " custom_fields map<text, text>, merged_into text,"
@@ -398,6 +404,68 @@ public final class ReadSideStore {
                                       r.getInstant("at"),
                                       r.getString("data")));
                             }
+                            return acc;
+                          }));
+    }
+    return all;
+  }
+
+  // ---- free-form windows ----
+
+  /**
+   * A free-form window that closes at {@code closesAt} unless the customer writes again; its
+   * warning is due at {@code warnAt}.
+   */
+  public record WindowDeadline(
+      String conversationId, String channel, Instant closesAt, Instant warnAt) {}
+
+  public CompletionStage<Done> putWindowDeadline(String workspace, WindowDeadline w) {
+    return session.executeWrite(
+        "INSERT INTO "
+            + ks
+            + ".window_warnings (workspace, hour, warn_at, conversation_id, channel, closes_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?)",
+        workspace,
+        w.warnAt().toEpochMilli() / HOUR,
+        w.warnAt(),
+        w.conversationId(),
+        w.channel(),
+        w.closesAt());
+  }
+
+  /**
+   * Window warnings of {@code workspace} due in {@code (from, to]}, in time order. Some windows may
+   * have been extended by a later message since: check against the conversation's digest.
+   */
+  public CompletionStage<List<WindowDeadline>> windowWarningsDue(
+      String workspace, Instant from, Instant to) {
+    CompletionStage<List<WindowDeadline>> all =
+        CompletableFuture.completedFuture(new ArrayList<>());
+    for (long h = from.toEpochMilli() / HOUR; h <= to.toEpochMilli() / HOUR; h++) {
+      long hour = h;
+      all =
+          all.thenCompose(
+              acc ->
+                  session
+                      .selectAll(
+                          "SELECT warn_at, closes_at, conversation_id, channel FROM "
+                              + ks
+                              + ".window_warnings WHERE workspace = ? AND hour = ?"
+                              + " AND warn_at > ? AND warn_at <= ?",
+                          workspace,
+                          hour,
+                          from,
+                          to)
+                      .thenApply(
+                          rows -> {
+                            rows.forEach(
+                                r ->
+                                    acc.add(
+                                        new WindowDeadline(
+                                            r.getString("conversation_id"),
+                                            r.getString("channel"),
+                                            r.getInstant("closes_at"),
+                                            r.getInstant("warn_at"))));
                             return acc;
                           }));
     }

@@ -69,6 +69,38 @@ public final class LiveEvents {
         data.toString());
   }
 
+  /**
+   * A warning that a conversation's free-form window on {@code channel} closes at {@code closesAt}
+   * (not a journal event: the window watch derives it from the read side). Its id carries the
+   * conversation's last journal number, so it sorts after what led to it.
+   */
+  public static LiveEvent windowClosing(
+      String conversationId,
+      long lastSequenceNr,
+      String channel,
+      Instant closesAt,
+      String assignee,
+      Instant at) {
+    ObjectNode data = JSON.createObjectNode();
+    data.put("conversationId", EntityIds.local(conversationId));
+    data.put("sequenceNr", lastSequenceNr);
+    data.put("at", at.toString());
+    data.put("channel", channel);
+    data.put("closesAt", closesAt.toString());
+    if (assignee != null) {
+      data.put("assignee", assignee);
+    }
+    return new LiveEvent(
+        LiveEvent.id(at, lastSequenceNr, conversationId),
+        EntityIds.workspace(conversationId),
+        conversationId,
+        lastSequenceNr,
+        "window.closing",
+        assignee == null ? Set.of() : Set.of(assignee),
+        at,
+        data.toString());
+  }
+
   /** Fills {@code data} with the event's fields; returns the stream event type. */
   private static String describe(Event event, ObjectNode data) {
     if (event instanceof Conversation.MessageReceived e) {
