@@ -42,6 +42,10 @@ class InboxApiTest extends ApiTestBase {
 
     var view = json(call("GET", conv(c), token("sup"), null));
     assertEquals("queued", view.path("status").asText());
+    assertEquals("Kim", view.path("contact").path("name").asText());
+    assertTrue(
+        view.path("contact").path("identities").get(0).asText().startsWith("phone:+49157"),
+        view.toString());
     assertTrue(view.path("windows").path("whatsapp").path("freeFormAllowed").asBoolean());
 
     // an agent sets its own presence, not another's; a supervisor sets anyone's

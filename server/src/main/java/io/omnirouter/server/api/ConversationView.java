@@ -1,5 +1,6 @@
 package io.omnirouter.server.api;
 
+import io.omnirouter.core.contact.Contact;
 import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.routing.Assignment;
 import java.time.Instant;
@@ -23,7 +24,8 @@ public record ConversationView(
     boolean windowClosedWhileQueued,
     Instant snoozedUntil,
     List<AssignmentView> assignments,
-    Map<String, String> replies) {
+    Map<String, String> replies,
+    Contact.Summary contact) {
 
   /** Per channel: may a free-form reply go out now, until when, and what else is allowed. */
   public record Window(
@@ -43,7 +45,12 @@ public record ConversationView(
       boolean freeFormOpen,
       Instant at) {}
 
+  /** Without the contact (action answers: the caller has it from the detail). */
   static ConversationView of(String contactId, Conversation.Summary s) {
+    return of(contactId, s, null);
+  }
+
+  static ConversationView of(String contactId, Conversation.Summary s, Contact.Summary contact) {
     Map<String, Window> windows = new LinkedHashMap<>();
     s.freeFormWindows()
         .forEach(
@@ -83,7 +90,8 @@ public record ConversationView(
         s.windowClosedWhileQueued(),
         s.snoozedUntil(),
         assignments,
-        s.replyStates());
+        s.replyStates(),
+        contact);
   }
 
   private static String lower(Enum<?> e) {

@@ -277,7 +277,13 @@ public final class InboxRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> conversation(Principal p, String id) {
     return summary(p, id)
-        .thenApply(s -> visible(p, s) ? ok(ConversationView.of(id, s)) : notFound(s, id));
+        .thenCompose(
+            s ->
+                visible(p, s)
+                    ? core.contact(p.workspace(), id)
+                        .ask(Contact.Get::new, timeout)
+                        .thenApply(c -> ok(ConversationView.of(id, s, c)))
+                    : done(notFound(s, id)));
   }
 
   /** Agents see conversations assigned to them and those waiting in their teams. */
