@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * Two router nodes as one Pekko Cluster (separate JVMs) over the test Cassandra, traffic to both,
  * one node killed with SIGKILL mid-traffic: every webhook answered 200 is stored exactly once, the
  * surviving node serves the killed node's conversations, and no conversation has two assignees (the
- * agents' loads add up to the assigned conversations).
+ * agents' loads add up to the assigned conversations). Before the kill: a live stream on either
+ * node gets the events of conversations living on the other.
  */
 class ClusterFaultTest {
   static final HttpClient http =
@@ -101,6 +102,14 @@ class ClusterFaultTest {
     assertEquals(200, r.statusCode(), r.body());
   }
 
+  static SseClient stream(RouterProcess node, String ws) throws Exception {
+    return new SseClient(
+        http,
+        "http://127.0.0.1:" + node.httpPort + "/api/v1/workspaces/" + ws + "/stream",
+        "sup-" + ws,
+        null);
+  }
+
   @Test
   void killingANodeLosesNoAcknowledgedMessageAndAssignsNothingTwice() throws Exception {
     String ws = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -109,6 +118,7 @@ class ClusterFaultTest {
       phones.add("49159" + (10000000 + i) + (100 + new java.util.Random().nextInt(800)));
     }
     Map<String, String> acked = new ConcurrentHashMap<>(); // wamid -> phone
+    Set<String> streamPhones = new HashSet<>();
     try (RouterProcess a = RouterProcess.start("cluster-a-" + ws, workspace(ws), -1)) {
       await()
           .atMost(Duration.ofSeconds(120))
@@ -123,6 +133,32 @@ class ClusterFaultTest {
             .until(() -> b.get("/ready").statusCode() == 200);
         online(a.httpPort, ws, "z1");
         online(b.httpPort, ws, "z2");
+
+        // a stream on either node gets every event, wherever the conversation lives
+        try (var onA = stream(a, ws);
+            var onB = stream(b, ws)) {
+          Set<String> senders = new HashSet<>();
+          for (int i = 0; i < 10; i++) {
+            String phone = "49158" + (20000000 + i) + (100 + new java.util.Random().nextInt(800));
+            senders.add(phone);
+            streamPhones.add(phone);
+            assertEquals(
+                200,
+                send(
+                    i % 2 == 0 ? a.httpPort : b.httpPort, ws, phone, "wamid." + UUID.randomUUID()));
+          }
+          for (SseClient client : List.of(onA, onB)) {
+            Set<String> seen = new HashSet<>();
+            while (!seen.containsAll(senders)) {
+              seen.add(
+                  client
+                      .next(e -> e.type().equals("message.received"), Duration.ofSeconds(20))
+                      .data()
+                      .path("sender")
+                      .asText());
+            }
+          }
+        }
 
         // traffic to both nodes; then B is killed while traffic continues to A
         Thread traffic =
@@ -163,7 +199,9 @@ class ClusterFaultTest {
         new InProcessRouter("after-cluster-kill", TestCassandra.config(workspace(ws)), false)) {
       Set<String> stored = new HashSet<>();
       int assigned = 0;
-      for (String phone : new HashSet<>(phones)) {
+      Set<String> everyone = new HashSet<>(phones);
+      everyone.addAll(streamPhones);
+      for (String phone : everyone) {
         String contact = reader.contactOf(ws, IdentityKey.phone(phone));
         if (contact == null) {
           continue;
