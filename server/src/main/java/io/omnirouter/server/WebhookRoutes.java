@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import kamon.Kamon;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -47,6 +48,7 @@ public final class WebhookRoutes extends AllDirectives {
   private final RouterCore core;
   private final Connectors connectors;
   private final WebhookSettings settings;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   public WebhookRoutes(
       ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
@@ -104,7 +106,23 @@ public final class WebhookRoutes extends AllDirectives {
     }
   }
 
+  /** Admission first: beyond {@code max-in-flight} a webhook is shed before its body is read. */
   private CompletionStage<HttpResponse> receive(
+      HttpRequest request, ChannelConnector connector, AccountSettings account) {
+    if (inFlight.incrementAndGet() > settings.maxInFlight()) {
+      inFlight.decrementAndGet();
+      request.discardEntityBytes(system);
+      return done(
+          connector,
+          "shed",
+          unavailable(
+              "overloaded: " + settings.maxInFlight() + " webhooks are being stored; retry later"));
+    }
+    return admitted(request, connector, account)
+        .whenComplete((response, error) -> inFlight.decrementAndGet());
+  }
+
+  private CompletionStage<HttpResponse> admitted(
       HttpRequest request, ChannelConnector connector, AccountSettings account) {
     long cap = settings.maxBodySize(connector.channel());
     HttpEntity entity = request.entity();
@@ -253,7 +271,8 @@ public final class WebhookRoutes extends AllDirectives {
       Map<Channel, Long> maxBody,
       Duration readTimeout,
       Duration storeTimeout,
-      Duration retryAfter) {
+      Duration retryAfter,
+      int maxInFlight) {
     public static WebhookSettings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.webhooks");
       Map<Channel, Long> per = new HashMap<>();
@@ -268,7 +287,8 @@ public final class WebhookRoutes extends AllDirectives {
           per,
           c.getDuration("read-timeout"),
           c.getDuration("store-timeout"),
-          c.getDuration("retry-after"));
+          c.getDuration("retry-after"),
+          c.getInt("max-in-flight"));
     }
 
     long maxBodySize(Channel channel) {
