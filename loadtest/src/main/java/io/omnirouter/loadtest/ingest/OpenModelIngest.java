@@ -37,7 +37,21 @@ public final class OpenModelIngest {
       int rate,
       Duration duration,
       int contacts,
-      Duration timeout) {}
+      Duration timeout,
+      double redeliveries) {
+
+    /** Without redeliveries. */
+    public Options(
+        String baseUrl,
+        String account,
+        String appSecret,
+        int rate,
+        Duration duration,
+        int contacts,
+        Duration timeout) {
+      this(baseUrl, account, appSecret, rate, duration, contacts, timeout, 0);
+    }
+  }
 
   public record Result(
       long sent,
@@ -66,6 +80,7 @@ public final class OpenModelIngest {
     Map<Integer, Long> statuses = new ConcurrentHashMap<>();
     Map<String, String> acked = new ConcurrentHashMap<>();
     Random random = new Random(42);
+    java.util.List<String[]> recent = new java.util.ArrayList<>();
     long intervalNanos = 1_000_000_000L / o.rate();
     long start = System.nanoTime();
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
@@ -87,21 +102,37 @@ public final class OpenModelIngest {
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
-      // a Zipf-like spread: most traffic from a few busy contacts
-      int contact =
-          (int)
-              Math.min(
-                  o.contacts() - 1, Math.floor(Math.pow(random.nextDouble(), 3) * o.contacts()));
-      String from = Long.toString(4915000000000L + contact);
-      String wamid = "wamid." + UUID.randomUUID();
-      String body =
-          WhatsAppWebhooks.message(
-              "106540352242922",
-              from,
-              "Load " + contact,
-              wamid,
-              System.currentTimeMillis() / 1000,
-              "load message " + i);
+      String from;
+      String wamid;
+      String body;
+      if (!recent.isEmpty() && random.nextDouble() < o.redeliveries()) {
+        // a provider redelivers a message it already sent (same id, same body)
+        String[] again = recent.get(random.nextInt(recent.size()));
+        from = again[0];
+        wamid = again[1];
+        body = again[2];
+      } else {
+        // a Zipf-like spread: most traffic from a few busy contacts
+        int contact =
+            (int)
+                Math.min(
+                    o.contacts() - 1, Math.floor(Math.pow(random.nextDouble(), 3) * o.contacts()));
+        from = Long.toString(4915000000000L + contact);
+        wamid = "wamid." + UUID.randomUUID();
+        body =
+            WhatsAppWebhooks.message(
+                "106540352242922",
+                from,
+                "Load " + contact,
+                wamid,
+                System.currentTimeMillis() / 1000,
+                "load message " + i);
+        if (recent.size() < 1000) {
+          recent.add(new String[] {from, wamid, body});
+        } else {
+          recent.set(random.nextInt(1000), new String[] {from, wamid, body});
+        }
+      }
       HttpRequest request =
           HttpRequest.newBuilder(uri)
               .timeout(o.timeout())
