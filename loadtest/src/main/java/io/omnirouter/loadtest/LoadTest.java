@@ -19,7 +19,8 @@ import org.HdrHistogram.HistogramLogWriter;
  * http://127.0.0.1:8080] [--account demo-wa] [--secret demo-app-secret] [--redeliveries 0.1] [--out
  * DIR]} (a share of requests re-sends an earlier message, as providers do) — progress on stderr, a
  * JSON summary line on stdout; with {@code --out}: {@code summary.json}, the latency {@code
- * latency.hlog} (HdrHistogram log) and {@code acked.json} (provider id → sender).
+ * latency.hlog} (HdrHistogram log), {@code acked.json} (provider id → sender) and {@code
+ * timeline.json} (per second of the run: statuses and the worst latency).
  *
  * <p>{@code ./omnirouter loadtest verify --acked DIR/acked.json [--workspace demo] [--token
  * demo-supervisor-token] [--settle 60]} — checks through the API that every acknowledged message is
@@ -84,6 +85,7 @@ public final class LoadTest {
       writer.outputIntervalHistogram(result.latencyMicros());
     }
     Json.MAPPER.writeValue(dir.resolve("acked.json").toFile(), result.acknowledged());
+    Json.MAPPER.writeValue(dir.resolve("timeline.json").toFile(), result.timeline());
   }
 
   private static int verify(Map<String, String> o, String url) throws Exception {

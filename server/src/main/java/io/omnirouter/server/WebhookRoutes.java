@@ -31,6 +31,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.CircuitBreaker;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class WebhookRoutes extends AllDirectives {
   private final Connectors connectors;
   private final WebhookSettings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final CircuitBreaker storage;
 
   public WebhookRoutes(
       ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
@@ -56,6 +59,13 @@ public final class WebhookRoutes extends AllDirectives {
     this.core = core;
     this.connectors = connectors;
     this.settings = settings;
+    this.storage =
+        new CircuitBreaker(
+            system.classicSystem().dispatcher(),
+            system.classicSystem().scheduler(),
+            settings.storageFailures(),
+            settings.storeTimeout().plusSeconds(1),
+            settings.storageRetry());
   }
 
   public Route routes() {
@@ -138,7 +148,15 @@ public final class WebhookRoutes extends AllDirectives {
         .toStrict(settings.readTimeout().toMillis(), system)
         .thenCompose(
             strict ->
-                handle(webhookRequest(request, strict.getData().toArray()), connector, account))
+                // storage down: after enough failures in a row webhooks get 503 at once instead of
+                // each waiting out the store timeout; a trial request goes through every few
+                // seconds
+                storage.callWithCircuitBreakerCS(
+                    () ->
+                        handle(
+                            webhookRequest(request, strict.getData().toArray()),
+                            connector,
+                            account)))
         .exceptionally(
             error -> {
               Throwable cause =
@@ -152,6 +170,10 @@ public final class WebhookRoutes extends AllDirectives {
                     "too-large",
                     Problems.response(
                         StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+              }
+              if (cause instanceof CircuitBreakerOpenException) {
+                return count(
+                    connector, "unavailable", unavailable("storage unavailable, retry later"));
               }
               log.warn(
                   "Webhook {}/{} failed: {}",
@@ -272,7 +294,9 @@ public final class WebhookRoutes extends AllDirectives {
       Duration readTimeout,
       Duration storeTimeout,
       Duration retryAfter,
-      int maxInFlight) {
+      int maxInFlight,
+      int storageFailures,
+      Duration storageRetry) {
     public static WebhookSettings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.webhooks");
       Map<Channel, Long> per = new HashMap<>();
@@ -288,7 +312,9 @@ public final class WebhookRoutes extends AllDirectives {
           c.getDuration("read-timeout"),
           c.getDuration("store-timeout"),
           c.getDuration("retry-after"),
-          c.getInt("max-in-flight"));
+          c.getInt("max-in-flight"),
+          c.getInt("storage-failures"),
+          c.getDuration("storage-retry"));
     }
 
     long maxBodySize(Channel channel) {

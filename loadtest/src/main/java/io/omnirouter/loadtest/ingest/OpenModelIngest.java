@@ -60,7 +60,13 @@ public final class OpenModelIngest {
       Map<Integer, Long> statuses,
       Histogram latencyMicros,
       double achievedRate,
-      Map<String, String> acknowledged) {}
+      Map<String, String> acknowledged,
+      Map<Long, Second> timeline) {}
+
+  /**
+   * What the requests due in one second of the run got: statuses (-1: no answer) and worst latency.
+   */
+  public record Second(Map<Integer, Long> statuses, long maxLatencyMillis) {}
 
   public static Result run(Options o) throws InterruptedException {
     URI uri = URI.create(o.baseUrl() + "/webhooks/whatsapp/" + o.account());
@@ -79,6 +85,8 @@ public final class OpenModelIngest {
     AtomicLong errors = new AtomicLong();
     Map<Integer, Long> statuses = new ConcurrentHashMap<>();
     Map<String, String> acked = new ConcurrentHashMap<>();
+    Map<Long, Map<Integer, Long>> perSecond = new ConcurrentHashMap<>();
+    Map<Long, Long> worstPerSecond = new ConcurrentHashMap<>();
     Random random = new Random(42);
     java.util.List<String[]> recent = new java.util.ArrayList<>();
     long intervalNanos = 1_000_000_000L / o.rate();
@@ -147,7 +155,13 @@ public final class OpenModelIngest {
       http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
           .whenComplete(
               (r, e) -> {
-                recorder.recordValue(Math.max(1, (System.nanoTime() - due) / 1000));
+                long latency = Math.max(1, (System.nanoTime() - due) / 1000);
+                recorder.recordValue(latency);
+                long second = (due - start) / 1_000_000_000L;
+                perSecond
+                    .computeIfAbsent(second, x -> new ConcurrentHashMap<>())
+                    .merge(e == null ? r.statusCode() : -1, 1L, Long::sum);
+                worstPerSecond.merge(second, latency / 1000, Math::max);
                 if (e == null && r.statusCode() == 200) {
                   ok.incrementAndGet();
                   acked.put(wamid, from);
@@ -168,7 +182,16 @@ public final class OpenModelIngest {
         Map.copyOf(statuses),
         recorder.getIntervalHistogram(),
         ok.get() / seconds,
-        Map.copyOf(acked));
+        Map.copyOf(acked),
+        timeline(perSecond, worstPerSecond));
+  }
+
+  private static Map<Long, Second> timeline(
+      Map<Long, Map<Integer, Long>> statuses, Map<Long, Long> worst) {
+    Map<Long, Second> out = new java.util.TreeMap<>();
+    statuses.forEach(
+        (s, m) -> out.put(s, new Second(new java.util.TreeMap<>(m), worst.getOrDefault(s, 0L))));
+    return out;
   }
 
   public static String summary(Options o, Result r) {
