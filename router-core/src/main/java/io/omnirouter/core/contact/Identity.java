@@ -3,6 +3,8 @@ package io.omnirouter.core.contact;
 import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.EntityIds;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -12,10 +14,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One channel identity ({@code <workspace>~<identity key>}) and the contact it belongs to.
@@ -62,9 +66,19 @@ public final class Identity
   /**
    * @param via how: new, hint:<key>, linked, merged
    */
-  public record Linked(String contactId, String via) implements Event {}
+  public record Linked(String contactId, String via, Instant at) implements Event {}
 
-  public record State(String contactId) implements CborSerializable {}
+  /**
+   * @param linkedAt when it was linked to that contact (null for an unlinked identity)
+   */
+  public record State(String contactId, Instant linkedAt) implements CborSerializable {}
+
+  /**
+   * A contact learns of its identity by a message sent after the link is persisted; if the node
+   * dies in between, the contact never hears of it. An identity linked within this window re-sends
+   * it when it starts again (the contact ignores what it has).
+   */
+  static final Duration REPAIR_WINDOW = Duration.ofHours(1);
 
   /** How an identity reaches other identities and contacts. */
   public interface Ports {
@@ -107,7 +121,22 @@ public final class Identity
 
   @Override
   public State emptyState() {
-    return new State(null);
+    return new State(null, null);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state.contactId() != null
+                  && state.linkedAt() != null
+                  && state.linkedAt().isAfter(Instant.now().minus(REPAIR_WINDOW))) {
+                ports.addToContact(state.contactId(), key, null);
+              }
+            })
+        .build();
   }
 
   @Override
@@ -132,7 +161,7 @@ public final class Identity
             (s, c) ->
                 c.contactId().equals(s.contactId())
                     ? Effect().none()
-                    : Effect().persist(new Linked(c.contactId(), "merged")))
+                    : Effect().persist(new Linked(c.contactId(), "merged", Instant.now())))
         .build();
   }
 
@@ -186,7 +215,7 @@ public final class Identity
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> link(
       String contactId, String via, Resolve request, List<String> hints) {
     return Effect()
-        .persist(new Linked(contactId, via))
+        .persist(new Linked(contactId, via, Instant.now()))
         .thenRun(
             next -> {
               ports.addToContact(contactId, key, request == null ? null : request.displayName());
@@ -205,7 +234,7 @@ public final class Identity
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Linked.class, (s, e) -> new State(e.contactId()))
+        .onEvent(Linked.class, (s, e) -> new State(e.contactId(), e.at()))
         .build();
   }
 }
