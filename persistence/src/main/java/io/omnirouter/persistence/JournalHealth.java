@@ -38,6 +38,16 @@ public final class JournalHealth {
 
   public record Result(boolean ok, String detail) {}
 
+  /** Asks {@code health} for a check; true when the journal wrote and read back in time. */
+  public static java.util.concurrent.CompletionStage<Boolean> ok(
+      ActorRef<Command> health,
+      Duration timeout,
+      org.apache.pekko.actor.typed.Scheduler scheduler) {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<Command, Result>ask(
+            health, Check::new, timeout.plusSeconds(1), scheduler)
+        .thenApply(Result::ok);
+  }
+
   /** {@code nodeKey} names this node's probe entity, e.g. its cluster address. */
   public static Behavior<Command> create(String nodeKey, Duration timeout) {
     return Behaviors.setup(

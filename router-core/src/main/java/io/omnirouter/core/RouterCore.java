@@ -182,10 +182,21 @@ public final class RouterCore {
     return identity(workspace, identity)
         .<Identity.Resolved>ask(r -> new Identity.Resolve(hints, displayName, r), timeout)
         .thenCompose(
-            resolved ->
-                conversation(workspace, resolved.contactId())
-                    .<Conversation.Ack>ask(
-                        r -> new Conversation.ReceiveMessage(message, r), timeout));
+            resolved -> {
+              var stored =
+                  conversation(workspace, resolved.contactId())
+                      .<Conversation.Ack>ask(
+                          r -> new Conversation.ReceiveMessage(message, r), timeout);
+              if (!resolved.created()) {
+                return stored;
+              }
+              // a new contact is part of what the 200 acknowledges: a node dying right after the
+              // identity was linked must not leave a conversation whose contact does not exist
+              return stored.thenCombine(
+                  contact(workspace, resolved.contactId())
+                      .<Done>ask(r -> new Contact.AddIdentity(identity, displayName, r), timeout),
+                  (ack, added) -> ack);
+            });
   }
 
   /**

@@ -117,7 +117,13 @@ public final class Main {
           core.onOutbound(outbound::dispatch);
           var webhooks =
               new WebhookRoutes(
-                  system, core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config));
+                  system,
+                  core,
+                  connectors,
+                  WebhookRoutes.WebhookSettings.fromConfig(config),
+                  () ->
+                      JournalHealth.ok(
+                          journalHealth, settings.readinessTimeout(), system.scheduler()));
           var webchatRoutes =
               new WebChatRoutes(
                   system,

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import kamon.Kamon;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -31,8 +32,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.apache.pekko.pattern.CircuitBreaker;
-import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,21 +50,23 @@ public final class WebhookRoutes extends AllDirectives {
   private final Connectors connectors;
   private final WebhookSettings settings;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final CircuitBreaker storage;
+  private final StorageGate storage;
 
+  /**
+   * @param journalOk asks the journal for a write and read round trip (the storage gate's check)
+   */
   public WebhookRoutes(
-      ActorSystem<?> system, RouterCore core, Connectors connectors, WebhookSettings settings) {
+      ActorSystem<?> system,
+      RouterCore core,
+      Connectors connectors,
+      WebhookSettings settings,
+      Supplier<CompletionStage<Boolean>> journalOk) {
     this.system = system;
     this.core = core;
     this.connectors = connectors;
     this.settings = settings;
     this.storage =
-        new CircuitBreaker(
-            system.classicSystem().dispatcher(),
-            system.classicSystem().scheduler(),
-            settings.storageFailures(),
-            settings.storeTimeout().plusSeconds(1),
-            settings.storageRetry());
+        new StorageGate(system, journalOk, settings.storageFailures(), settings.storageRetry());
   }
 
   public Route routes() {
@@ -119,6 +120,10 @@ public final class WebhookRoutes extends AllDirectives {
   /** Admission first: beyond {@code max-in-flight} a webhook is shed before its body is read. */
   private CompletionStage<HttpResponse> receive(
       HttpRequest request, ChannelConnector connector, AccountSettings account) {
+    if (storage.down()) {
+      request.discardEntityBytes(system);
+      return done(connector, "unavailable", unavailable("storage unavailable, retry later"));
+    }
     if (inFlight.incrementAndGet() > settings.maxInFlight()) {
       inFlight.decrementAndGet();
       request.discardEntityBytes(system);
@@ -148,15 +153,15 @@ public final class WebhookRoutes extends AllDirectives {
         .toStrict(settings.readTimeout().toMillis(), system)
         .thenCompose(
             strict ->
-                // storage down: after enough failures in a row webhooks get 503 at once instead of
-                // each waiting out the store timeout; a trial request goes through every few
-                // seconds
-                storage.callWithCircuitBreakerCS(
-                    () ->
-                        handle(
-                            webhookRequest(request, strict.getData().toArray()),
-                            connector,
-                            account)))
+                handle(webhookRequest(request, strict.getData().toArray()), connector, account)
+                    .whenComplete(
+                        (response, error) -> {
+                          if (error == null) {
+                            storage.stored();
+                          } else {
+                            storage.failed();
+                          }
+                        }))
         .exceptionally(
             error -> {
               Throwable cause =
@@ -170,10 +175,6 @@ public final class WebhookRoutes extends AllDirectives {
                     "too-large",
                     Problems.response(
                         StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
-              }
-              if (cause instanceof CircuitBreakerOpenException) {
-                return count(
-                    connector, "unavailable", unavailable("storage unavailable, retry later"));
               }
               log.warn(
                   "Webhook {}/{} failed: {}",

@@ -74,7 +74,13 @@ final class InProcessRouter implements AutoCloseable {
         kit.system(), workspaces.byId().keySet(), readSide.store(), liveHub);
     var routes =
         new WebhookRoutes(
-                kit.system(), core, connectors, WebhookRoutes.WebhookSettings.fromConfig(config))
+                kit.system(),
+                core,
+                connectors,
+                WebhookRoutes.WebhookSettings.fromConfig(config),
+                () ->
+                    io.omnirouter.persistence.JournalHealth.ok(
+                        journalHealth, Duration.ofSeconds(5), kit.system().scheduler()))
             .routes()
             .orElse(
                 new WebChatRoutes(kit.system(), core, connectors, webchat, Duration.ofSeconds(4))

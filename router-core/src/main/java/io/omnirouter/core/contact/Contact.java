@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -33,7 +34,13 @@ public final class Contact
 
   public sealed interface Command extends CborSerializable {}
 
-  public record AddIdentity(String identityKey, String displayName) implements Command {}
+  /** {@code replyTo} (may be null) hears {@code Done} once the contact has the identity. */
+  public record AddIdentity(String identityKey, String displayName, ActorRef<Done> replyTo)
+      implements Command {
+    public AddIdentity(String identityKey, String displayName) {
+      this(identityKey, displayName, null);
+    }
+  }
 
   public record Update(
       String name, Map<String, String> customFields, ActorRef<StatusReply<Summary>> replyTo)
@@ -143,12 +150,22 @@ public final class Contact
       // arrived after the merge: it belongs to the survivor
       ports.repoint(cmd.identityKey(), state.mergedInto());
       ports.absorb(state.mergedInto(), contactId, List.of(cmd.identityKey()));
-      return Effect().noReply();
+      return done(cmd);
     }
     if (state.identities().contains(cmd.identityKey())) {
-      return Effect().noReply();
+      return done(cmd);
     }
-    return Effect().persist(new IdentityAdded(cmd.identityKey(), cmd.displayName())).thenNoReply();
+    return Effect()
+        .persist(new IdentityAdded(cmd.identityKey(), cmd.displayName()))
+        .thenRun(next -> done(cmd))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> done(AddIdentity cmd) {
+    if (cmd.replyTo() != null) {
+      cmd.replyTo().tell(Done.getInstance());
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
