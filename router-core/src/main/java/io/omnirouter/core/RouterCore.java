@@ -416,8 +416,10 @@ public final class RouterCore {
       }
 
       @Override
-      public void addToContact(String contactId, String identityKey, String displayName) {
-        contact(workspace, contactId).tell(new Contact.AddIdentity(identityKey, displayName));
+      public void addToContact(
+          String contactId, String identityKey, String displayName, ActorRef<Done> replyTo) {
+        contact(workspace, contactId)
+            .tell(new Contact.AddIdentity(identityKey, displayName, replyTo));
       }
     };
   }

@@ -3,23 +3,21 @@ package io.omnirouter.core.contact;
 import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.EntityIds;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One channel identity ({@code <workspace>~<identity key>}) and the contact it belongs to.
@@ -73,12 +71,10 @@ public final class Identity
    */
   public record State(String contactId, Instant linkedAt) implements CborSerializable {}
 
-  /**
-   * A contact learns of its identity by a message sent after the link is persisted; if the node
-   * dies in between, the contact never hears of it. An identity linked within this window re-sends
-   * it when it starts again (the contact ignores what it has).
-   */
-  static final Duration REPAIR_WINDOW = Duration.ofHours(1);
+  /** The contact confirmed it has this identity. */
+  private enum ContactConfirmed implements Command {
+    INSTANCE
+  }
 
   /** How an identity reaches other identities and contacts. */
   public interface Ports {
@@ -87,7 +83,8 @@ public final class Identity
     void linkIfUnlinked(String identityKey, String contactId);
 
     /** Record the identity on its contact. */
-    void addToContact(String contactId, String identityKey, String displayName);
+    void addToContact(
+        String contactId, String identityKey, String displayName, ActorRef<Done> replyTo);
   }
 
   /** The contact id a new identity gets when nothing links it elsewhere. */
@@ -107,6 +104,7 @@ public final class Identity
   private final ActorContext<Command> ctx;
   // a resolution in progress: waiting for hint lookups; later commands are stashed until it ends
   private Pending pending;
+  private boolean contactConfirmed;
 
   private record Pending(Resolve request, List<String> remaining) {}
 
@@ -124,19 +122,18 @@ public final class Identity
     return new State(null, null);
   }
 
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              if (state.contactId() != null
-                  && state.linkedAt() != null
-                  && state.linkedAt().isAfter(Instant.now().minus(REPAIR_WINDOW))) {
-                ports.addToContact(state.contactId(), key, null);
-              }
-            })
-        .build();
+  /**
+   * The contact learns of its identity by a message sent after the link is persisted; a node that
+   * dies in between (or a lost message) would leave a contact without it. Until the contact
+   * confirms, every resolution tells it again (it ignores what it has); after a restart the first
+   * resolution asks once more.
+   */
+  private void tellContact(String contactId, String displayName) {
+    ports.addToContact(
+        contactId,
+        key,
+        displayName,
+        ctx.messageAdapter(Done.class, d -> ContactConfirmed.INSTANCE));
   }
 
   @Override
@@ -144,6 +141,12 @@ public final class Identity
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(HintAnswered.class, this::onHintAnswered)
+        .onCommand(
+            ContactConfirmed.class,
+            (s, c) -> {
+              contactConfirmed = true;
+              return Effect().none();
+            })
         .onCommand(c -> pending != null, c -> Effect().stash())
         .onCommand(Resolve.class, this::onResolve)
         .onCommand(
@@ -167,6 +170,9 @@ public final class Identity
 
   private Effect<Event, State> onResolve(State state, Resolve cmd) {
     if (state.contactId() != null) {
+      if (!contactConfirmed) {
+        tellContact(state.contactId(), cmd.displayName());
+      }
       cmd.replyTo().tell(new Resolved(key, state.contactId(), false));
       return Effect().none();
     }
@@ -218,7 +224,7 @@ public final class Identity
         .persist(new Linked(contactId, via, Instant.now()))
         .thenRun(
             next -> {
-              ports.addToContact(contactId, key, request == null ? null : request.displayName());
+              tellContact(contactId, request == null ? null : request.displayName());
               if (hints != null) {
                 hints.stream()
                     .filter(h -> !h.equals(key))

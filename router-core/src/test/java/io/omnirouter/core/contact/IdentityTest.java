@@ -25,6 +25,7 @@ class IdentityTest {
   record LookupCall(String key, ActorRef<Identity.LookupResult> replyTo) {}
 
   TestProbe<Object> ports = testKit.createTestProbe();
+  volatile ActorRef<org.apache.pekko.Done> lastConfirm;
 
   EventSourcedBehaviorTestKit<Identity.Command, Identity.Event, Identity.State> kit(
       String key, boolean autoMerge) {
@@ -39,7 +40,9 @@ class IdentityTest {
             out.tell("link " + k + " " + contact);
           }
 
-          public void addToContact(String contact, String k, String name) {
+          public void addToContact(
+              String contact, String k, String name, ActorRef<org.apache.pekko.Done> confirm) {
+            lastConfirm = confirm;
             out.tell("add " + k);
           }
         };
@@ -57,13 +60,19 @@ class IdentityTest {
     assertTrue(first.created());
     assertEquals(Identity.newContactId("ws", key), first.contactId());
     ports.expectMessage("add " + key);
-    // the node died before the contact heard of it? A recently linked identity tells it again
+    // the contact never confirmed (a node died, the message was lost): the next resolution tells it
+    // again, after a restart too
     kit.restart();
-    ports.expectMessage("add " + key);
     var again =
         kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r)).reply();
     assertFalse(again.created());
     assertEquals(first.contactId(), again.contactId());
+    ports.expectMessage("add " + key);
+    // once the contact confirms, resolutions stop telling it
+    lastConfirm.tell(org.apache.pekko.Done.getInstance());
+    ports.expectNoMessage(java.time.Duration.ofMillis(200));
+    kit.<Identity.Resolved>runCommand(r -> new Identity.Resolve(List.of(), null, r));
+    ports.expectNoMessage(java.time.Duration.ofMillis(300));
   }
 
   @Test
