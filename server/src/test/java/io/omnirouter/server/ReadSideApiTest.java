@@ -201,7 +201,13 @@ class ReadSideApiTest extends ApiTestBase {
           token("sup"),
           "{\"add\":[\"" + tag + "\"]}");
     }
-    Thread.sleep(3000); // give the projection time to move rows, if it would
+    // the projection has seen all of that (the two new ones are listed) before the client pages on
+    await()
+        .atMost(PROJECTED)
+        .until(
+            () ->
+                get(api("/conversations?tag=" + tag + "&limit=200"), "sup").path("items").size()
+                    == 9);
     while (!page.path("nextCursor").isNull()) {
       page =
           get(
