@@ -69,9 +69,15 @@ public final class OpenModelIngest {
   public record Second(Map<Integer, Long> statuses, long maxLatencyMillis) {}
 
   public static Result run(Options o) throws InterruptedException {
-    URI uri = URI.create(o.baseUrl() + "/webhooks/whatsapp/" + o.account());
-    if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
-      throw new IllegalArgumentException("load goes to 127.0.0.1 only, not " + uri.getHost());
+    // several nodes: round robin, and like a load balancer a request that could not be delivered to
+    // one (connection refused or dropped: a node restarting) goes to the next
+    java.util.List<URI> uris = new java.util.ArrayList<>();
+    for (String base : o.baseUrl().split(",")) {
+      URI uri = URI.create(base.trim() + "/webhooks/whatsapp/" + o.account());
+      if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
+        throw new IllegalArgumentException("load goes to 127.0.0.1 only, not " + uri.getHost());
+      }
+      uris.add(uri);
     }
     HttpClient http =
         HttpClient.newBuilder()
@@ -141,18 +147,20 @@ public final class OpenModelIngest {
           recent.set(random.nextInt(1000), new String[] {from, wamid, body});
         }
       }
-      HttpRequest request =
-          HttpRequest.newBuilder(uri)
-              .timeout(o.timeout())
-              .header("Content-Type", "application/json")
-              .header(
-                  "X-Hub-Signature-256",
-                  "sha256="
-                      + Signatures.hmacSha256Hex(
-                          o.appSecret(), body.getBytes(StandardCharsets.UTF_8)))
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build();
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+      String signature =
+          "sha256="
+              + Signatures.hmacSha256Hex(o.appSecret(), body.getBytes(StandardCharsets.UTF_8));
+      String payload = body;
+      int first = (int) (i % uris.size());
+      java.util.function.IntFunction<HttpRequest> to =
+          n ->
+              HttpRequest.newBuilder(uris.get((first + n) % uris.size()))
+                  .timeout(o.timeout())
+                  .header("Content-Type", "application/json")
+                  .header("X-Hub-Signature-256", signature)
+                  .POST(HttpRequest.BodyPublishers.ofString(payload))
+                  .build();
+      send(http, to, 0, uris.size())
           .whenComplete(
               (r, e) -> {
                 long latency = Math.max(1, (System.nanoTime() - due) / 1000);
@@ -192,6 +200,33 @@ public final class OpenModelIngest {
     statuses.forEach(
         (s, m) -> out.put(s, new Second(new java.util.TreeMap<>(m), worst.getOrDefault(s, 0L))));
     return out;
+  }
+
+  /**
+   * Sends {@code to.apply(attempt)}; a request that failed before any answer (connection refused or
+   * closed) goes to the next node, at most {@code nodes} attempts. Safe for webhooks: a message
+   * delivered twice is stored once.
+   */
+  private static java.util.concurrent.CompletableFuture<HttpResponse<Void>> send(
+      HttpClient http, java.util.function.IntFunction<HttpRequest> to, int attempt, int nodes) {
+    return http.sendAsync(to.apply(attempt), HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (r, e) -> {
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                      ? e.getCause()
+                      : e;
+              boolean undelivered =
+                  cause instanceof java.io.IOException
+                      && !(cause instanceof java.net.http.HttpTimeoutException);
+              if (undelivered && attempt + 1 < nodes) {
+                return send(http, to, attempt + 1, nodes);
+              }
+              return e == null
+                  ? java.util.concurrent.CompletableFuture.completedFuture(r)
+                  : java.util.concurrent.CompletableFuture.<HttpResponse<Void>>failedFuture(cause);
+            })
+        .thenCompose(f -> f);
   }
 
   public static String summary(Options o, Result r) {
