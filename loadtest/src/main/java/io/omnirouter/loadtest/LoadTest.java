@@ -33,7 +33,8 @@ public final class LoadTest {
     if (args.length == 0 || !List.of("ingest", "verify").contains(args[0])) {
       System.err.println(
           "usage: loadtest ingest [--rate N/s] [--duration seconds] [--contacts N] [--url URL]"
-              + " [--account A] [--secret S] [--redeliveries 0..1] [--out DIR]\n"
+              + " [--account A] [--secret S] [--redeliveries 0..1] [--out DIR]"
+              + " [--probe /health (a bare route's ceiling instead of webhooks)]\n"
               + "       loadtest verify --acked FILE [--url URL] [--workspace W] [--token T]"
               + " [--settle seconds]");
       System.exit(2);
@@ -56,7 +57,8 @@ public final class LoadTest {
             Duration.ofSeconds(Long.parseLong(o.getOrDefault("duration", "20"))),
             Integer.parseInt(o.getOrDefault("contacts", "1000")),
             Duration.ofSeconds(Long.parseLong(o.getOrDefault("timeout", "10"))),
-            Double.parseDouble(o.getOrDefault("redeliveries", "0")));
+            Double.parseDouble(o.getOrDefault("redeliveries", "0")),
+            o.get("probe"));
     System.err.printf(
         java.util.Locale.ROOT,
         "ingest: %d webhooks/s for %ds to %s (open model)%n",

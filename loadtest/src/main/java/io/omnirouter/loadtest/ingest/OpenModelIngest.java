@@ -38,7 +38,20 @@ public final class OpenModelIngest {
       Duration duration,
       int contacts,
       Duration timeout,
-      double redeliveries) {
+      double redeliveries,
+      String probePath) {
+
+    public Options(
+        String baseUrl,
+        String account,
+        String appSecret,
+        int rate,
+        Duration duration,
+        int contacts,
+        Duration timeout,
+        double redeliveries) {
+      this(baseUrl, account, appSecret, rate, duration, contacts, timeout, redeliveries, null);
+    }
 
     /** Without redeliveries. */
     public Options(
@@ -73,7 +86,11 @@ public final class OpenModelIngest {
     // one (connection refused or dropped: a node restarting) goes to the next
     java.util.List<URI> uris = new java.util.ArrayList<>();
     for (String base : o.baseUrl().split(",")) {
-      URI uri = URI.create(base.trim() + "/webhooks/whatsapp/" + o.account());
+      // a probe run (the ceiling of a bare HTTP route) GETs that path instead of posting webhooks
+      URI uri =
+          URI.create(
+              base.trim()
+                  + (o.probePath() != null ? o.probePath() : "/webhooks/whatsapp/" + o.account()));
       if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
         throw new IllegalArgumentException("load goes to 127.0.0.1 only, not " + uri.getHost());
       }
@@ -119,7 +136,11 @@ public final class OpenModelIngest {
       String from;
       String wamid;
       String body;
-      if (!recent.isEmpty() && random.nextDouble() < o.redeliveries()) {
+      if (o.probePath() != null) {
+        from = null;
+        wamid = null;
+        body = null;
+      } else if (!recent.isEmpty() && random.nextDouble() < o.redeliveries()) {
         // a provider redelivers a message it already sent (same id, same body)
         String[] again = recent.get(random.nextInt(recent.size()));
         from = again[0];
@@ -147,19 +168,24 @@ public final class OpenModelIngest {
           recent.set(random.nextInt(1000), new String[] {from, wamid, body});
         }
       }
-      String signature =
-          "sha256="
-              + Signatures.hmacSha256Hex(o.appSecret(), body.getBytes(StandardCharsets.UTF_8));
-      String payload = body;
       int first = (int) (i % uris.size());
-      java.util.function.IntFunction<HttpRequest> to =
-          n ->
-              HttpRequest.newBuilder(uris.get((first + n) % uris.size()))
-                  .timeout(o.timeout())
-                  .header("Content-Type", "application/json")
-                  .header("X-Hub-Signature-256", signature)
-                  .POST(HttpRequest.BodyPublishers.ofString(payload))
-                  .build();
+      java.util.function.IntFunction<HttpRequest> to;
+      if (body == null) {
+        to = n -> HttpRequest.newBuilder(uris.get((first + n) % uris.size())).GET().build();
+      } else {
+        String signature =
+            "sha256="
+                + Signatures.hmacSha256Hex(o.appSecret(), body.getBytes(StandardCharsets.UTF_8));
+        String payload = body;
+        to =
+            n ->
+                HttpRequest.newBuilder(uris.get((first + n) % uris.size()))
+                    .timeout(o.timeout())
+                    .header("Content-Type", "application/json")
+                    .header("X-Hub-Signature-256", signature)
+                    .POST(HttpRequest.BodyPublishers.ofString(payload))
+                    .build();
+      }
       send(http, to, 0, uris.size())
           .whenComplete(
               (r, e) -> {
@@ -172,7 +198,9 @@ public final class OpenModelIngest {
                 worstPerSecond.merge(second, latency / 1000, Math::max);
                 if (e == null && r.statusCode() == 200) {
                   ok.incrementAndGet();
-                  acked.put(wamid, from);
+                  if (wamid != null) {
+                    acked.put(wamid, from);
+                  }
                 } else {
                   errors.incrementAndGet();
                 }
