@@ -686,6 +686,8 @@ public final class Conversation
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Set<String> tags;
+  private static final int EARLY_DELIVERIES = 50;
+  private final Map<String, RecordDelivery> earlyDeliveries = new java.util.LinkedHashMap<>();
 
   private Conversation(
       String entityId,
@@ -1079,7 +1081,19 @@ public final class Conversation
         cmd.error() == null
             ? new ReplySent(cmd.messageId(), cmd.providerMessageId(), clock.instant())
             : new ReplyFailed(cmd.messageId(), cmd.error(), clock.instant());
-    return store(state, event).thenNoReply();
+    return store(state, event)
+        .thenRun(
+            next -> {
+              // a status that overtook the provider's answer to our send is applied now
+              RecordDelivery early =
+                  cmd.providerMessageId() == null
+                      ? null
+                      : earlyDeliveries.remove(cmd.providerMessageId());
+              if (early != null) {
+                ctx.getSelf().tell(early);
+              }
+            })
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onVerifyAssignment(State state, VerifyAssignment cmd) {
@@ -1105,6 +1119,14 @@ public final class Conversation
   private ReplyEffect<Event, State> onDelivery(State state, RecordDelivery cmd) {
     String messageId = state.sentByProviderId().get(cmd.providerMessageId());
     if (messageId == null) {
+      if (!state.pendingOutbound().isEmpty()) {
+        // providers may send "delivered" before our sender has recorded their answer to the send:
+        // keep it until that answer arrives (in memory, a few at most)
+        earlyDeliveries.put(cmd.providerMessageId(), cmd);
+        while (earlyDeliveries.size() > EARLY_DELIVERIES) {
+          earlyDeliveries.remove(earlyDeliveries.keySet().iterator().next());
+        }
+      }
       return Effect().noReply();
     }
     return store(

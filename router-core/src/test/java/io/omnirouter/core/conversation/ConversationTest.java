@@ -517,6 +517,31 @@ class ConversationTest {
   }
 
   @Test
+  void aDeliveryStatusThatOvertakesTheSendResultIsAppliedWhenTheResultArrives() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    kit.<Conversation.ReplyResult>runCommand(
+        r ->
+            new Conversation.SendReply(
+                "out-1", Channel.WHATSAPP, OutboundContent.text("hi"), "alice", r));
+    // the provider's "delivered" webhook arrives before our sender recorded the provider's answer
+    assertTrue(
+        kit.runCommand(
+                new Conversation.RecordDelivery(
+                    "wamid.EARLY",
+                    io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED,
+                    null,
+                    clock.instant()))
+            .events()
+            .isEmpty());
+    kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.EARLY", null));
+    String state = null;
+    for (int i = 0; i < 50 && !"delivered".equals(state); i++) {
+      state = summary().replyStates().get("out-1");
+    }
+    assertEquals("delivered", state);
+  }
+
+  @Test
   void aLineReplyCarriesTheReplyTokenOnlyWhileItIsFresh() {
     var line =
         new InboundMessage(
