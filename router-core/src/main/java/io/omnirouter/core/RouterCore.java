@@ -9,8 +9,6 @@ import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.model.OutboundRequest;
-import io.omnirouter.core.readside.LiveEvent;
-import io.omnirouter.core.readside.LiveEvents;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
 import io.omnirouter.core.routing.QueuedConversation;
@@ -40,8 +38,8 @@ public final class RouterCore {
   private final Workspaces workspaces;
   // set by the wiring once the senders exist; until then replies wait in the conversation
   private volatile java.util.function.Consumer<OutboundRequest> outbound = r -> {};
-  // set by the wiring when something streams live events; null: nothing is rendered
-  private volatile java.util.function.Consumer<List<LiveEvent>> live;
+  // set by the wiring when something streams live events; null: nobody listens
+  private volatile Conversation.StoredListener live;
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces) {
     this.system = system;
@@ -60,8 +58,11 @@ public final class RouterCore {
     this.outbound = sender;
   }
 
-  /** Where conversations announce their events once durable (the live stream hub). */
-  public void onLiveEvents(java.util.function.Consumer<List<LiveEvent>> listener) {
+  /**
+   * Where conversations announce their events once durable (the live stream hub). Called on the
+   * conversation's thread before it answers: the listener should only hand the events on.
+   */
+  public void onStored(Conversation.StoredListener listener) {
     this.live = listener;
   }
 
@@ -343,7 +344,7 @@ public final class RouterCore {
           String assigneeBefore) {
         var listener = live;
         if (listener != null) {
-          listener.accept(LiveEvents.of(conversationId, firstSequenceNr, events, assigneeBefore));
+          listener.stored(conversationId, firstSequenceNr, events, assigneeBefore);
         }
       }
     };

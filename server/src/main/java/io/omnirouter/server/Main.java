@@ -87,7 +87,7 @@ public final class Main {
           Metrics.projectionLag(system, readSide);
           ActorRef<LiveHub.Command> liveHub =
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
-          core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
+          core.onStored(LiveHub.listener(liveHub));
           WindowWatch.start(system, workspaces.byId().keySet(), readSide.store(), liveHub);
           core.configureAgents(settings.askTimeout())
               .whenComplete(

@@ -69,7 +69,7 @@ final class InProcessRouter implements AutoCloseable {
             LiveHub.create(
                 workspaces.byId().keySet(), new LiveHub.Settings(1000, Duration.ofMinutes(5))),
             "live-hub");
-    core.onLiveEvents(events -> liveHub.tell(new LiveHub.Publish(events)));
+    core.onStored(LiveHub.listener(liveHub));
     io.omnirouter.server.live.WindowWatch.start(
         kit.system(), workspaces.byId().keySet(), readSide.store(), liveHub);
     var routes =

@@ -49,7 +49,8 @@ class LoadToolSmokeTest {
               Duration.ofSeconds(3),
               10,
               Duration.ofSeconds(10),
-              0.2);
+              0.2,
+              null);
       var result = OpenModelIngest.run(options);
       assertEquals(60, result.sent());
       LoadTest.write(out, OpenModelIngest.summary(options, result), result);

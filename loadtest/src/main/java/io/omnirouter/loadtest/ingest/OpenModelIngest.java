@@ -39,32 +39,7 @@ public final class OpenModelIngest {
       int contacts,
       Duration timeout,
       double redeliveries,
-      String probePath) {
-
-    public Options(
-        String baseUrl,
-        String account,
-        String appSecret,
-        int rate,
-        Duration duration,
-        int contacts,
-        Duration timeout,
-        double redeliveries) {
-      this(baseUrl, account, appSecret, rate, duration, contacts, timeout, redeliveries, null);
-    }
-
-    /** Without redeliveries. */
-    public Options(
-        String baseUrl,
-        String account,
-        String appSecret,
-        int rate,
-        Duration duration,
-        int contacts,
-        Duration timeout) {
-      this(baseUrl, account, appSecret, rate, duration, contacts, timeout, 0);
-    }
-  }
+      String probePath) {}
 
   public record Result(
       long sent,

@@ -624,7 +624,18 @@ public final class Conversation
   // ---- wiring ----
 
   /** How the conversation reaches routers and agents: sharding in production, probes in tests. */
-  public interface Ports {
+  /** Hears a conversation's events once they are durable. */
+  @FunctionalInterface
+  public interface StoredListener {
+    /**
+     * {@code events} are durable as journal sequence numbers {@code firstSequenceNr…}; {@code
+     * assigneeBefore} is who had the conversation before the first of them (for the live stream).
+     */
+    void stored(
+        String conversationId, long firstSequenceNr, List<Event> events, String assigneeBefore);
+  }
+
+  public interface Ports extends StoredListener {
     void enqueue(String team, QueuedConversation conversation);
 
     void dequeue(String team, String conversationId, String reason);
@@ -635,13 +646,6 @@ public final class Conversation
 
     /** Hand a persisted reply to the channel's sender; it answers with {@link RecordSendResult}. */
     void send(OutboundRequest request);
-
-    /**
-     * {@code events} are durable as journal sequence numbers {@code firstSequenceNr…}; {@code
-     * assigneeBefore} is who had the conversation before the first of them (for the live stream).
-     */
-    void stored(
-        String conversationId, long firstSequenceNr, List<Event> events, String assigneeBefore);
   }
 
   /** Which team a channel account routes to (automation may choose later). */

@@ -722,7 +722,7 @@ public final class InboxRoutes extends AllDirectives {
     return write.handle((x, error) -> response);
   }
 
-  private static CompletionStage<HttpResponse> done(HttpResponse r) {
+  static CompletionStage<HttpResponse> done(HttpResponse r) {
     return java.util.concurrent.CompletableFuture.completedFuture(r);
   }
 }

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -72,7 +71,7 @@ final class ReadRoutes {
               q.get("tag"),
               q.containsKey("updatedSince") ? Instant.parse(q.get("updatedSince")) : null);
     } catch (IllegalArgumentException | DateTimeParseException e) {
-      return done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
+      return InboxRoutes.done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     Predicate<ConversationDigest> visible = filter;
     if (!p.isSupervisor()) {
@@ -145,7 +144,7 @@ final class ReadRoutes {
       after = q.containsKey("after") ? Long.parseLong(q.get("after")) : null;
       before = q.containsKey("before") ? Long.parseLong(q.get("before")) : null;
     } catch (IllegalArgumentException e) {
-      return done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
+      return InboxRoutes.done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return store
         .messages(EntityIds.of(p.workspace(), id), after, before, limit)
@@ -225,10 +224,10 @@ final class ReadRoutes {
     try {
       limit = limit(q);
     } catch (IllegalArgumentException e) {
-      return done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
+      return InboxRoutes.done(InboxRoutes.problem(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     if (query.isBlank()) {
-      return done(
+      return InboxRoutes.done(
           InboxRoutes.problem(
               StatusCodes.BAD_REQUEST, "q: a name (2+ letters), phone number or e-mail address"));
     }
@@ -271,9 +270,5 @@ final class ReadRoutes {
       throw new IllegalArgumentException(name + " must be true or false");
     }
     return Boolean.parseBoolean(v);
-  }
-
-  private static CompletionStage<HttpResponse> done(HttpResponse r) {
-    return CompletableFuture.completedFuture(r);
   }
 }

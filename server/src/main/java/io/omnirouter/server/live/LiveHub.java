@@ -1,6 +1,8 @@
 package io.omnirouter.server.live;
 
+import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.readside.LiveEvent;
+import io.omnirouter.core.readside.LiveEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -30,8 +32,25 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
 
   public sealed interface Command {}
 
-  /** From the conversations on this node, once their events are durable. */
+  /** Events rendered elsewhere (window warnings). */
   public record Publish(List<LiveEvent> events) implements Command {}
+
+  /**
+   * From a conversation on this node, once its events are durable; rendered here, off the
+   * conversation's thread (which answers the webhook after handing them over).
+   */
+  public record Stored(
+      String conversationId,
+      long firstSequenceNr,
+      List<Conversation.Event> events,
+      String assigneeBefore)
+      implements Command {}
+
+  /** The listener for {@code RouterCore.onStored}: hands the events to {@code hub}. */
+  public static Conversation.StoredListener listener(ActorRef<Command> hub) {
+    return (conversationId, firstSequenceNr, events, assigneeBefore) ->
+        hub.tell(new Stored(conversationId, firstSequenceNr, events, assigneeBefore));
+  }
 
   /** A stream connection of this node wants {@code workspace}'s events. */
   public record Subscribe(String workspace, ActorRef<LiveEvent> client) implements Command {}
@@ -67,7 +86,13 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Publish.class, this::onPublish)
+        .onMessage(Publish.class, p -> publish(p.events()))
+        .onMessage(
+            Stored.class,
+            s ->
+                publish(
+                    LiveEvents.of(
+                        s.conversationId(), s.firstSequenceNr(), s.events(), s.assigneeBefore())))
         .onMessage(Delivered.class, this::onDelivered)
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Recent.class, this::onRecent)
@@ -75,8 +100,8 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
         .build();
   }
 
-  private Behavior<Command> onPublish(Publish p) {
-    for (LiveEvent e : p.events()) {
+  private Behavior<Command> publish(List<LiveEvent> events) {
+    for (LiveEvent e : events) {
       var topic = topics.get(e.workspace());
       if (topic != null) {
         topic.tell(Topic.publish(e));
