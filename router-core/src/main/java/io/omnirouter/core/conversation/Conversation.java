@@ -1126,16 +1126,54 @@ public final class Conversation
       if (!state.pendingOutbound().isEmpty()) {
         // providers may send "delivered" before our sender has recorded their answer to the send:
         // keep it until that answer arrives (in memory, a few at most)
-        earlyDeliveries.put(cmd.providerMessageId(), cmd);
+        earlyDeliveries.merge(
+            cmd.providerMessageId(),
+            cmd,
+            (kept, later) ->
+                deliveryRank(stateOf(later)) > deliveryRank(stateOf(kept)) ? later : kept);
         while (earlyDeliveries.size() > EARLY_DELIVERIES) {
           earlyDeliveries.remove(earlyDeliveries.keySet().iterator().next());
         }
       }
       return Effect().noReply();
     }
+    if (deliveryRank(stateOf(cmd)) <= deliveryRank(state.replyStates().get(messageId))) {
+      // providers post statuses concurrently and out of order ("sent" after "delivered"): a
+      // status never moves a reply backwards, and a repeated one stores nothing
+      return Effect().noReply();
+    }
     return store(
             state, new ReplyDeliveryUpdated(messageId, cmd.status(), cmd.error(), clock.instant()))
         .thenNoReply();
+  }
+
+  private static String stateOf(RecordDelivery cmd) {
+    return replyStateAfter(new ReplyDeliveryUpdated("", cmd.status(), cmd.error(), cmd.at()));
+  }
+
+  /**
+   * How far a reply's delivery state has got: queued, sent, failed, delivered, read. "failed" ranks
+   * above "sent" (WhatsApp reports a failure after "sent") and below "delivered" (a later delivery
+   * receipt is better evidence than an earlier failure).
+   */
+  static int deliveryRank(String replyState) {
+    if (replyState == null) {
+      return -1;
+    } else if (replyState.startsWith("failed")) {
+      return 2;
+    }
+    switch (replyState) {
+      case "queued":
+        return 0;
+      case "sent":
+        return 1;
+      case "delivered":
+        return 3;
+      case "read":
+        return 4;
+      default:
+        return -1;
+    }
   }
 
   private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {

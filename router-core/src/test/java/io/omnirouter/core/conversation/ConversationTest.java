@@ -542,6 +542,54 @@ class ConversationTest {
   }
 
   @Test
+  void deliveryStatusesNeverMoveAReplyBackwards() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("1"), r));
+    kit.<Conversation.ReplyResult>runCommand(
+        r ->
+            new Conversation.SendReply(
+                "out-1", Channel.WHATSAPP, OutboundContent.text("hi"), "alice", r));
+    // both of the provider's webhooks overtake its answer, and arrive in the wrong order
+    kit.runCommand(delivery("wamid.X", io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED));
+    kit.runCommand(delivery("wamid.X", io.omnirouter.core.model.Inbound.DeliveryStatus.SENT));
+    kit.runCommand(new Conversation.RecordSendResult("out-1", "wamid.X", null));
+    String state = null;
+    for (int i = 0; i < 50 && !"delivered".equals(state); i++) {
+      state = summary().replyStates().get("out-1");
+    }
+    assertEquals("delivered", state);
+    // a late "sent" and a repeated "delivered" store nothing; "read" moves it on
+    assertTrue(
+        kit.runCommand(delivery("wamid.X", io.omnirouter.core.model.Inbound.DeliveryStatus.SENT))
+            .events()
+            .isEmpty());
+    assertTrue(
+        kit.runCommand(
+                delivery("wamid.X", io.omnirouter.core.model.Inbound.DeliveryStatus.DELIVERED))
+            .events()
+            .isEmpty());
+    kit.runCommand(delivery("wamid.X", io.omnirouter.core.model.Inbound.DeliveryStatus.READ));
+    assertEquals("read", summary().replyStates().get("out-1"));
+  }
+
+  @Test
+  void deliveryRankOrdersStatesByEvidence() {
+    assertTrue(Conversation.deliveryRank(null) < Conversation.deliveryRank("queued"));
+    assertTrue(Conversation.deliveryRank("queued") < Conversation.deliveryRank("sent"));
+    assertTrue(
+        Conversation.deliveryRank("sent")
+            < Conversation.deliveryRank("failed: undeliverable (131026 x)"));
+    assertTrue(
+        Conversation.deliveryRank("failed: undeliverable (131026 x)")
+            < Conversation.deliveryRank("delivered"));
+    assertTrue(Conversation.deliveryRank("delivered") < Conversation.deliveryRank("read"));
+  }
+
+  private Conversation.RecordDelivery delivery(
+      String providerId, io.omnirouter.core.model.Inbound.DeliveryStatus status) {
+    return new Conversation.RecordDelivery(providerId, status, null, clock.instant());
+  }
+
+  @Test
   void aLineReplyCarriesTheReplyTokenOnlyWhileItIsFresh() {
     var line =
         new InboundMessage(
