@@ -1,99 +1,314 @@
 package io.omnirouter.loadtest;
 
 import io.omnirouter.connectors.support.Json;
-import io.omnirouter.loadtest.ingest.OpenModelIngest;
+import io.omnirouter.loadtest.capture.CaptureLine;
+import io.omnirouter.loadtest.capture.Generator;
+import io.omnirouter.loadtest.capture.Signer;
+import io.omnirouter.loadtest.replay.Replay;
+import io.omnirouter.loadtest.report.HtmlReport;
 import io.omnirouter.loadtest.verify.StoredOnce;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
 /**
- * {@code ./omnirouter loadtest ingest [--rate 500] [--duration 20] [--contacts 1000] [--url
- * http://127.0.0.1:8080] [--account demo-wa] [--secret demo-app-secret] [--redeliveries 0.1] [--out
- * DIR]} (a share of requests re-sends an earlier message, as providers do) — progress on stderr, a
- * JSON summary line on stdout; with {@code --out}: {@code summary.json}, the latency {@code
- * latency.hlog} (HdrHistogram log), {@code acked.json} (provider id → sender) and {@code
- * timeline.json} (per second of the run: statuses and the worst latency).
+ * The load-test CLI ({@code ./omnirouter loadtest <command>}); every command prints its usage with
+ * {@code --help}. Progress goes to stderr, a JSON summary line to stdout.
  *
- * <p>{@code ./omnirouter loadtest verify --acked DIR/acked.json [--workspace demo] [--token
- * demo-supervisor-token] [--settle 60]} — checks through the API that every acknowledged message is
- * stored exactly once; prints lost and duplicated counts; exits 1 if any.
+ * <ul>
+ *   <li>{@code generate --out capture.jsonl} — a synthetic capture (see {@link Generator}).
+ *   <li>{@code replay --capture FILE [--speed F | --rate N | --steps 100,200,400]} — sends it in an
+ *       open model (see {@link Replay}); {@code --out DIR} writes summary.json, latency.hlog,
+ *       acked.json, timeline.json and report.html.
+ *   <li>{@code ingest --rate N --duration S} — generate (WhatsApp only) and replay at a fixed rate
+ *       in one step, the drills' workhorse.
+ *   <li>{@code verify --acked DIR/acked.json} — every acknowledged message stored exactly once?
+ * </ul>
  */
 public final class LoadTest {
   private LoadTest() {}
 
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: loadtest generate --out FILE [--duration 60] [--rate 100] [--contacts 10000]"
+              + " [--zipf 1.1] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
+              + " [--redeliveries 0.05] [--statuses 0.3] [--burst-every 30] [--burst-seconds 3]"
+              + " [--burst-factor 3] [--seed 42]",
+          "       loadtest replay --capture FILE [--speed 1 | --rate N | --steps 100,200,400"
+              + " --step-seconds 20] [--url URL[,URL…]] [--secrets account=secret,…]"
+              + " [--max-seconds 600] [--timeout 10] [--connections 64] [--slo-ms 100]"
+              + " [--probe /health] [--out DIR]",
+          "       loadtest ingest [--rate 500] [--duration 20] [--contacts 1000] [--url URL[,URL…]]"
+              + " [--account demo-wa] [--secret demo-app-secret] [--redeliveries 0..1]"
+              + " [--probe /health] [--out DIR]",
+          "       loadtest verify --acked FILE [--url URL] [--workspace demo]"
+              + " [--token demo-supervisor-token] [--settle 60]");
+
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || !List.of("ingest", "verify").contains(args[0])) {
-      System.err.println(
-          "usage: loadtest ingest [--rate N/s] [--duration seconds] [--contacts N] [--url URL]"
-              + " [--account A] [--secret S] [--redeliveries 0..1] [--out DIR]"
-              + " [--probe /health (a bare route's ceiling instead of webhooks)]\n"
-              + "       loadtest verify --acked FILE [--url URL] [--workspace W] [--token T]"
-              + " [--settle seconds]");
-      System.exit(2);
+    if (args.length == 0
+        || !List.of("generate", "replay", "ingest", "verify").contains(args[0])
+        || Arrays.asList(args).contains("--help")) {
+      System.err.println(USAGE);
+      System.exit(args.length > 0 && Arrays.asList(args).contains("--help") ? 0 : 2);
     }
     Map<String, String> o = new HashMap<>();
-    for (int i = 1; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    for (int i = 1; i < args.length; i += 2) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        System.err.println("expected --option value, got " + args[i] + "\n" + USAGE);
+        System.exit(2);
+      }
+      o.put(args[i].substring(2), args[i + 1]);
     }
     String url = o.getOrDefault("url", "http://127.0.0.1:8080");
-    System.exit("ingest".equals(args[0]) ? ingest(o, url) : verify(o, url));
+    try {
+      System.exit(
+          switch (args[0]) {
+            case "generate" -> generate(o);
+            case "replay" -> replay(o, url);
+            case "ingest" -> ingest(o, url);
+            default -> verify(o, url);
+          });
+    } catch (IllegalArgumentException e) {
+      System.err.println("loadtest " + args[0] + ": " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** The generator options from the command line (defaults: {@link Generator.Options#defaults}). */
+  static Generator.Options generatorOptions(Map<String, String> o) {
+    Generator.Options d = Generator.Options.defaults();
+    Map<String, Double> mix = d.mix();
+    if (o.containsKey("mix")) {
+      mix = new LinkedHashMap<>();
+      for (String pair : o.get("mix").split(",")) {
+        String[] kv = pair.split("=", 2);
+        mix.put(kv[0].trim(), kv.length == 2 ? Double.parseDouble(kv[1]) : 1.0);
+      }
+    }
+    return new Generator.Options(
+        Long.parseLong(o.getOrDefault("seed", Long.toString(d.seed()))),
+        Integer.parseInt(o.getOrDefault("duration", Integer.toString(d.durationSeconds()))),
+        Double.parseDouble(o.getOrDefault("rate", Double.toString(d.rate()))),
+        Integer.parseInt(o.getOrDefault("contacts", Integer.toString(d.contacts()))),
+        Double.parseDouble(o.getOrDefault("zipf", Double.toString(d.zipf()))),
+        mix,
+        d.accounts(),
+        Double.parseDouble(o.getOrDefault("redeliveries", Double.toString(d.redeliveries()))),
+        Double.parseDouble(o.getOrDefault("statuses", Double.toString(d.statuses()))),
+        Integer.parseInt(o.getOrDefault("burst-every", Integer.toString(d.burstEvery()))),
+        Integer.parseInt(o.getOrDefault("burst-seconds", Integer.toString(d.burstSeconds()))),
+        Double.parseDouble(o.getOrDefault("burst-factor", Double.toString(d.burstFactor()))));
+  }
+
+  private static int generate(Map<String, String> o) throws Exception {
+    if (!o.containsKey("out")) {
+      throw new IllegalArgumentException("generate needs --out FILE");
+    }
+    List<CaptureLine> lines = Generator.generate(generatorOptions(o));
+    CaptureLine.write(Path.of(o.get("out")), lines);
+    Map<String, Long> byChannel = new TreeMap<>();
+    Map<String, Long> byKind = new TreeMap<>();
+    for (CaptureLine l : lines) {
+      byChannel.merge(l.channel(), 1L, Long::sum);
+      byKind.merge(l.kind(), 1L, Long::sum);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("file", o.get("out"));
+    out.put("lines", lines.size());
+    out.put("seconds", lines.isEmpty() ? 0 : lines.get(lines.size() - 1).t() / 1000.0);
+    out.put("channels", byChannel);
+    out.put("kinds", byKind);
+    System.out.println(Json.MAPPER.writeValueAsString(out));
+    return 0;
+  }
+
+  private static int replay(Map<String, String> o, String url) throws Exception {
+    if (!o.containsKey("capture")) {
+      throw new IllegalArgumentException("replay needs --capture FILE (see loadtest generate)");
+    }
+    List<CaptureLine> lines = CaptureLine.read(Path.of(o.get("capture")));
+    Replay.Options options = replayOptions(o, url);
+    return run("replay of " + o.get("capture"), lines, Signer.parse(o.get("secrets")), options, o);
+  }
+
+  static Replay.Options replayOptions(Map<String, String> o, String url) {
+    Replay.Mode mode =
+        o.containsKey("steps")
+            ? Replay.Mode.STEPS
+            : o.containsKey("rate") ? Replay.Mode.RATE : Replay.Mode.RECORDED;
+    List<Integer> steps = new ArrayList<>();
+    if (o.containsKey("steps")) {
+      for (String s : o.get("steps").split(",")) {
+        steps.add(Integer.parseInt(s.trim()));
+      }
+    }
+    int maxSeconds = Integer.parseInt(o.getOrDefault("max-seconds", "600"));
+    if (maxSeconds <= 0 || maxSeconds > 3600) {
+      throw new IllegalArgumentException("--max-seconds must be 1..3600 (runs are bounded)");
+    }
+    return new Replay.Options(
+        List.of(url.split(",")),
+        mode,
+        Double.parseDouble(o.getOrDefault("speed", "1")),
+        Integer.parseInt(o.getOrDefault("rate", "0")),
+        steps,
+        Integer.parseInt(o.getOrDefault("step-seconds", "20")),
+        maxSeconds,
+        Duration.ofSeconds(Long.parseLong(o.getOrDefault("timeout", "10"))),
+        Integer.parseInt(o.getOrDefault("connections", "64")),
+        o.get("probe"));
   }
 
   private static int ingest(Map<String, String> o, String url) throws Exception {
-    var options =
-        new OpenModelIngest.Options(
-            url,
-            o.getOrDefault("account", "demo-wa"),
-            o.getOrDefault("secret", "demo-app-secret"),
-            Integer.parseInt(o.getOrDefault("rate", "500")),
-            Duration.ofSeconds(Long.parseLong(o.getOrDefault("duration", "20"))),
+    int rate = Integer.parseInt(o.getOrDefault("rate", "500"));
+    int duration = Integer.parseInt(o.getOrDefault("duration", "20"));
+    String account = o.getOrDefault("account", "demo-wa");
+    Generator.Options g =
+        new Generator.Options(
+            Long.parseLong(o.getOrDefault("seed", Long.toString(System.nanoTime()))),
+            duration + 1,
+            // enough distinct lines for the fixed-rate schedule
+            rate * 1.2 + 10,
             Integer.parseInt(o.getOrDefault("contacts", "1000")),
-            Duration.ofSeconds(Long.parseLong(o.getOrDefault("timeout", "10"))),
+            Double.parseDouble(o.getOrDefault("zipf", "1.1")),
+            Map.of("whatsapp", 1.0),
+            Map.of("whatsapp", account),
             Double.parseDouble(o.getOrDefault("redeliveries", "0")),
-            o.get("probe"));
+            0,
+            0,
+            0,
+            1);
+    List<CaptureLine> lines = Generator.generate(g);
+    Map<String, String> replay = new HashMap<>(o);
+    replay.put("rate", Integer.toString(rate));
+    replay.put("max-seconds", Integer.toString(duration));
+    Signer signer =
+        new Signer(Map.of(account, o.getOrDefault("secret", Signer.DEMO_SECRETS.get("demo-wa"))));
+    return run(
+        "ingest " + rate + "/s for " + duration + " s",
+        lines,
+        signer,
+        replayOptions(replay, url),
+        o);
+  }
+
+  private static int run(
+      String title,
+      List<CaptureLine> lines,
+      Signer signer,
+      Replay.Options options,
+      Map<String, String> o)
+      throws Exception {
     System.err.printf(
-        java.util.Locale.ROOT,
-        "ingest: %d webhooks/s for %ds to %s (open model)%n",
-        options.rate(),
-        options.duration().toSeconds(),
-        options.baseUrl());
-    var result = OpenModelIngest.run(options);
-    String summary = OpenModelIngest.summary(options, result);
+        Locale.ROOT,
+        "%s: %d lines, %s to %s (open model)%n",
+        title,
+        lines.size(),
+        options.mode() == Replay.Mode.STEPS
+            ? "steps " + options.steps() + " × " + options.stepSeconds() + " s"
+            : options.mode() == Replay.Mode.RATE
+                ? options.rate() + "/s"
+                : "as recorded × " + options.speed(),
+        options.urls());
+    Replay.Result result = Replay.run(lines, signer, options);
+    String summary = summary(options, result, Double.parseDouble(o.getOrDefault("slo-ms", "100")));
     System.out.println(summary);
     if (o.containsKey("out")) {
-      write(Path.of(o.get("out")), summary, result);
+      write(Path.of(o.get("out")), title, summary, result);
     }
     return 0;
   }
 
-  /** The run's files: summary, HdrHistogram log, acknowledged ids. */
-  public static void write(Path dir, String summary, OpenModelIngest.Result result)
+  /** The run's files: summary, HdrHistogram log, acknowledged ids, timeline, HTML report. */
+  public static void write(Path dir, String title, String summary, Replay.Result result)
       throws Exception {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("summary.json"), summary + "\n", StandardCharsets.UTF_8);
     try (PrintStream log = new PrintStream(dir.resolve("latency.hlog").toFile(), "UTF-8")) {
       var writer = new HistogramLogWriter(log);
-      writer.outputComment("webhook ack latency from the intended send time, microseconds");
+      writer.outputComment("ack latency from the intended send time, microseconds; one per step");
       writer.outputLogFormatVersion();
       writer.outputLegend();
-      writer.outputIntervalHistogram(result.latencyMicros());
+      for (Replay.StepResult s : result.steps()) {
+        Histogram h = s.latencyMicros();
+        h.setTag("rate=" + s.targetRate());
+        writer.outputIntervalHistogram(h);
+      }
     }
     Json.MAPPER.writeValue(dir.resolve("acked.json").toFile(), result.acknowledged());
     Json.MAPPER.writeValue(dir.resolve("timeline.json").toFile(), result.timeline());
+    Files.writeString(
+        dir.resolve("report.html"),
+        HtmlReport.render(title, summary, result),
+        StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The JSON summary; {@code highest_clean_rate}: the highest step whose p99 is within {@code
+   * sloMs} with every request answered 2xx (B1's definition).
+   */
+  public static String summary(Replay.Options options, Replay.Result r, double sloMs) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("mode", options.mode().name().toLowerCase(Locale.ROOT));
+    out.put("sent", r.sent());
+    out.put("ok", r.ok());
+    out.put("errors", r.errors());
+    out.put("achieved_ok_rate", Math.round(r.achievedRate() * 10) / 10.0);
+    percentiles(out, r.latencyMicros());
+    out.put("statuses", r.statuses());
+    List<Map<String, Object>> steps = new ArrayList<>();
+    Double clean = null;
+    for (Replay.StepResult s : r.steps()) {
+      Map<String, Object> step = new LinkedHashMap<>();
+      step.put("target_rate", Math.round(s.targetRate() * 10) / 10.0);
+      step.put("sent", s.sent());
+      step.put("ok", s.ok());
+      step.put("errors", s.errors());
+      percentiles(step, s.latencyMicros());
+      step.put("statuses", s.statuses());
+      steps.add(step);
+      if (s.sent() > 0
+          && s.errors() == 0
+          && s.latencyMicros().getValueAtPercentile(99) <= sloMs * 1000) {
+        clean = clean == null ? s.targetRate() : Math.max(clean, s.targetRate());
+      }
+    }
+    out.put("steps", steps);
+    out.put("slo_p99_ms", sloMs);
+    out.put("highest_clean_rate", clean);
+    try {
+      return Json.MAPPER.writeValueAsString(out);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void percentiles(Map<String, Object> out, Histogram h) {
+    for (double p : new double[] {50, 90, 99, 99.9}) {
+      out.put(
+          "p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "_ms",
+          h.getValueAtPercentile(p) / 1000.0);
+    }
+    out.put("max_ms", h.getMaxValue() / 1000.0);
   }
 
   private static int verify(Map<String, String> o, String url) throws Exception {
     if (!o.containsKey("acked")) {
-      System.err.println("verify needs --acked FILE (acked.json of an ingest run with --out)");
-      return 2;
+      throw new IllegalArgumentException(
+          "verify needs --acked FILE (acked.json of a replay or ingest run with --out)");
     }
     Map<String, String> acked = new LinkedHashMap<>();
     Json.MAPPER
@@ -103,7 +318,7 @@ public final class LoadTest {
     var check =
         new StoredOnce(
             new StoredOnce.Options(
-                url,
+                url.split(",")[0],
                 o.getOrDefault("workspace", "demo"),
                 o.getOrDefault("token", "demo-supervisor-token"),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("settle", "60")))));

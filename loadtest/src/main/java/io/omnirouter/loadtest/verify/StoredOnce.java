@@ -19,9 +19,10 @@ import java.util.Set;
 
 /**
  * After a run: through the inbox API only, is every provider message id that was answered 2xx
- * stored exactly once? Finds each sender's contact by phone number, reads its whole thread page by
- * page, and counts. The message pages come from the read side, so it asks again until nothing is
- * missing or {@code settle} has passed (the projection may still be catching up).
+ * stored exactly once? Finds each sender's contact by its identity (phone number, channel id),
+ * reads its whole thread page by page, and counts. The message pages come from the read side, so it
+ * asks again until nothing is missing or {@code settle} has passed (the projection may still be
+ * catching up).
  */
 public final class StoredOnce {
   public record Options(String baseUrl, String workspace, String token, Duration settle) {}
@@ -43,7 +44,10 @@ public final class StoredOnce {
     this.o = o;
   }
 
-  /** {@code acknowledged}: provider message id → sender phone number. */
+  /**
+   * {@code acknowledged}: provider message id → the sender's identity key ({@code phone:+4915…},
+   * {@code telegram:demo-bot/7000…}); a bare number is taken as a phone number.
+   */
   public Result check(Map<String, String> acknowledged) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + o.settle().toNanos();
     while (true) {
@@ -57,8 +61,8 @@ public final class StoredOnce {
 
   private Result once(Map<String, String> acknowledged) throws IOException, InterruptedException {
     Map<String, Integer> counts = new HashMap<>();
-    for (String phone : new HashSet<>(acknowledged.values())) {
-      String contact = contactOf(phone);
+    for (String identity : new HashSet<>(acknowledged.values())) {
+      String contact = contactOf(identity);
       if (contact != null) {
         for (String id : inboundIds(contact)) {
           counts.merge(id, 1, Integer::sum);
@@ -83,9 +87,10 @@ public final class StoredOnce {
     return new Result(acknowledged.size(), found.size(), lost, duplicated);
   }
 
-  private String contactOf(String phone) throws IOException, InterruptedException {
+  private String contactOf(String identity) throws IOException, InterruptedException {
+    String q = identity.contains(":") ? identity : "+" + identity;
     JsonNode items =
-        get("/contacts?q=" + URLEncoder.encode("+" + phone, StandardCharsets.UTF_8)).path("items");
+        get("/contacts?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)).path("items");
     return items.size() == 0 ? null : items.get(0).path("id").asText();
   }
 

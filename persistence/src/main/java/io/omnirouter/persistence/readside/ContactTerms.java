@@ -1,6 +1,7 @@
 package io.omnirouter.persistence.readside;
 
 import io.omnirouter.core.contact.IdentityKey;
+import io.omnirouter.core.model.Channel;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.Set;
 
 /**
  * The search terms a contact is found by: its phone numbers and e-mail addresses (normalized as
- * identity keys are, so any spelling finds them) and the beginnings of the words of its name.
+ * identity keys are, so any spelling finds them), its channel identities as keys ({@code
+ * telegram:<bot>/<user id>}, exactly) and the beginnings of the words of its name.
  */
 final class ContactTerms {
   static final int MIN_PREFIX = 2;
@@ -25,17 +27,33 @@ final class ContactTerms {
         }
       }
     }
-    for (String id : identities) {
-      if (id.startsWith("phone:") || id.startsWith("email:")) {
-        terms.add(id);
-      }
-    }
+    terms.addAll(identities);
     return terms;
+  }
+
+  /** {@code <channel>:<account>/<id>} as {@link IdentityKey#of} builds it for channel ids. */
+  private static boolean isChannelIdentity(String q) {
+    int colon = q.indexOf(':');
+    if (colon <= 0 || q.indexOf('/', colon) < 0) {
+      return false;
+    }
+    try {
+      Channel.fromKey(q.substring(0, colon));
+      return true;
+    } catch (IllegalArgumentException notAChannel) {
+      return false;
+    }
   }
 
   /** The term a search string looks up, or null if it cannot match anything. */
   static String queryTerm(String query) {
     String q = query == null ? "" : query.trim();
+    if (isChannelIdentity(q)) {
+      return q; // as given: channel ids are case-sensitive
+    }
+    if (q.startsWith("phone:") || q.startsWith("email:")) {
+      q = q.substring(6); // an identity key as the contact lists it
+    }
     try {
       if (q.contains("@")) {
         return IdentityKey.email(q);

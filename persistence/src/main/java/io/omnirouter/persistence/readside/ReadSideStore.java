@@ -539,8 +539,9 @@ public final class ReadSideStore {
   }
 
   /**
-   * Contacts whose name, phone number or e-mail address matches {@code query} (a whole e-mail, a
-   * phone number in any format, or the start of a word of the name); merged ones are left out.
+   * Contacts whose name, phone number, e-mail address or channel identity matches {@code query} (a
+   * whole e-mail, a phone number in any format, an identity key, or the start of a word of the
+   * name); merged ones are left out.
    */
   public CompletionStage<List<ContactRow>> searchContacts(
       String workspace, String query, int limit) {
