@@ -1,6 +1,8 @@
 package io.omnirouter.loadtest;
 
 import io.omnirouter.connectors.support.Json;
+import io.omnirouter.loadtest.agents.AgentSimulators;
+import io.omnirouter.loadtest.agents.BenchWorkspace;
 import io.omnirouter.loadtest.capture.CaptureLine;
 import io.omnirouter.loadtest.capture.Generator;
 import io.omnirouter.loadtest.capture.Signer;
@@ -46,7 +48,8 @@ public final class LoadTest {
           "usage: loadtest generate --out FILE [--duration 60] [--rate 100] [--contacts 10000]"
               + " [--zipf 1.1] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
               + " [--redeliveries 0.05] [--statuses 0.3] [--burst-every 30] [--burst-seconds 3]"
-              + " [--burst-factor 3] [--seed 42]",
+              + " [--burst-factor 3] [--seed 42] [--epoch millis (provider timestamps; now)]"
+              + " [--workspace W]",
           "       loadtest replay --capture FILE [--speed 1 | --rate N | --steps 100,200,400"
               + " --step-seconds 20] [--url URL[,URL…]] [--secrets account=secret,…]"
               + " [--max-seconds 600] [--timeout 10] [--connections 64] [--slo-ms 100]"
@@ -55,11 +58,16 @@ public final class LoadTest {
               + " [--account demo-wa] [--secret demo-app-secret] [--redeliveries 0..1]"
               + " [--probe /health] [--out DIR]",
           "       loadtest verify --acked FILE [--url URL] [--workspace demo]"
-              + " [--token demo-supervisor-token] [--settle 60]");
+              + " [--token demo-supervisor-token] [--settle 60]",
+          "       loadtest workspace --out FILE [--workspace bench] [--agents 1000] [--capacity 5]"
+              + " [--simulator-port 9481]   (then ./omnirouter start --config FILE)",
+          "  with a workspace made by `workspace`: generate/replay --workspace W use its accounts"
+              + " and secrets; replay --agents N [--think 2] [--settle 10] puts N of its agents on"
+              + " the live stream (they reply through a provider simulator on --simulator-port)");
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0
-        || !List.of("generate", "replay", "ingest", "verify").contains(args[0])
+        || !List.of("generate", "replay", "ingest", "verify", "workspace").contains(args[0])
         || Arrays.asList(args).contains("--help")) {
       System.err.println(USAGE);
       System.exit(args.length > 0 && Arrays.asList(args).contains("--help") ? 0 : 2);
@@ -79,6 +87,7 @@ public final class LoadTest {
             case "generate" -> generate(o);
             case "replay" -> replay(o, url);
             case "ingest" -> ingest(o, url);
+            case "workspace" -> workspace(o);
             default -> verify(o, url);
           });
     } catch (IllegalArgumentException e) {
@@ -91,6 +100,10 @@ public final class LoadTest {
   static Generator.Options generatorOptions(Map<String, String> o) {
     Generator.Options d = Generator.Options.defaults();
     Map<String, Double> mix = d.mix();
+    Map<String, String> accounts =
+        o.containsKey("workspace")
+            ? new BenchWorkspace(o.get("workspace")).accounts()
+            : d.accounts();
     if (o.containsKey("mix")) {
       mix = new LinkedHashMap<>();
       for (String pair : o.get("mix").split(",")) {
@@ -105,7 +118,7 @@ public final class LoadTest {
         Integer.parseInt(o.getOrDefault("contacts", Integer.toString(d.contacts()))),
         Double.parseDouble(o.getOrDefault("zipf", Double.toString(d.zipf()))),
         mix,
-        d.accounts(),
+        accounts,
         Double.parseDouble(o.getOrDefault("redeliveries", Double.toString(d.redeliveries()))),
         Double.parseDouble(o.getOrDefault("statuses", Double.toString(d.statuses()))),
         Integer.parseInt(o.getOrDefault("burst-every", Integer.toString(d.burstEvery()))),
@@ -117,7 +130,11 @@ public final class LoadTest {
     if (!o.containsKey("out")) {
       throw new IllegalArgumentException("generate needs --out FILE");
     }
-    List<CaptureLine> lines = Generator.generate(generatorOptions(o));
+    Generator.Options g = generatorOptions(o);
+    List<CaptureLine> lines =
+        o.containsKey("epoch")
+            ? Generator.generate(g, Long.parseLong(o.get("epoch")))
+            : Generator.generate(g);
     CaptureLine.write(Path.of(o.get("out")), lines);
     Map<String, Long> byChannel = new TreeMap<>();
     Map<String, Long> byKind = new TreeMap<>();
@@ -141,7 +158,37 @@ public final class LoadTest {
     }
     List<CaptureLine> lines = CaptureLine.read(Path.of(o.get("capture")));
     Replay.Options options = replayOptions(o, url);
-    return run("replay of " + o.get("capture"), lines, Signer.parse(o.get("secrets")), options, o);
+    Signer signer =
+        o.containsKey("workspace") && !o.containsKey("secrets")
+            ? new Signer(new BenchWorkspace(o.get("workspace")).secrets())
+            : Signer.parse(o.get("secrets"));
+    return run("replay of " + o.get("capture"), lines, signer, options, o);
+  }
+
+  private static int workspace(Map<String, String> o) throws Exception {
+    if (!o.containsKey("out")) {
+      throw new IllegalArgumentException("workspace needs --out FILE");
+    }
+    BenchWorkspace ws = new BenchWorkspace(o.getOrDefault("workspace", "bench"));
+    Path file = Path.of(o.get("out"));
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(
+        file,
+        ws.config(
+            Integer.parseInt(o.getOrDefault("agents", "1000")),
+            Integer.parseInt(o.getOrDefault("capacity", "5")),
+            Integer.parseInt(o.getOrDefault("simulator-port", "9481"))),
+        StandardCharsets.UTF_8);
+    System.err.println(
+        "wrote "
+            + file
+            + "; start with ./omnirouter start --config "
+            + file
+            + "; supervisor token "
+            + ws.supervisorToken());
+    return 0;
   }
 
   static Replay.Options replayOptions(Map<String, String> o, String url) {
@@ -223,8 +270,57 @@ public final class LoadTest {
                 ? options.rate() + "/s"
                 : "as recorded × " + options.speed(),
         options.urls());
-    Replay.Result result = Replay.run(lines, signer, options);
-    String summary = summary(options, result, Double.parseDouble(o.getOrDefault("slo-ms", "100")));
+    int agentCount = Integer.parseInt(o.getOrDefault("agents", "0"));
+    Replay.Result result;
+    AgentSimulators.Result agents = null;
+    if (agentCount > 0) {
+      if (!o.containsKey("workspace")) {
+        throw new IllegalArgumentException(
+            "--agents needs --workspace W made by `loadtest workspace` (its agents' tokens)");
+      }
+      BenchWorkspace ws = new BenchWorkspace(o.get("workspace"));
+      var simSystem =
+          org.apache.pekko.actor.typed.ActorSystem.create(
+              org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "simulator");
+      try (var sim =
+              new io.omnirouter.loadtest.sim.ProviderSimulator(
+                  simSystem,
+                  BenchWorkspace.SIM_TOKEN,
+                  BenchWorkspace.TELEGRAM_BOT,
+                  Integer.parseInt(o.getOrDefault("simulator-port", "9481")));
+          var sims =
+              new AgentSimulators(
+                  new AgentSimulators.Options(
+                      options.urls().get(0),
+                      ws.id(),
+                      ws.supervisorToken(),
+                      ws.agents(agentCount),
+                      Duration.ofMillis(
+                          (long) (1000 * Double.parseDouble(o.getOrDefault("think", "2")))),
+                      true))) {
+        sims.start();
+        System.err.printf(Locale.ROOT, "%d agents online on the live stream%n", agentCount);
+        result =
+            Replay.run(
+                lines,
+                signer,
+                options,
+                (line, due) -> {
+                  if (line.carriesMessage()) {
+                    sims.sending(line.id(), due);
+                  }
+                });
+        long settle = Long.parseLong(o.getOrDefault("settle", "10"));
+        java.util.concurrent.locks.LockSupport.parkNanos(settle * 1_000_000_000L);
+        agents = sims.result();
+      } finally {
+        simSystem.terminate();
+      }
+    } else {
+      result = Replay.run(lines, signer, options);
+    }
+    String summary =
+        summary(options, result, Double.parseDouble(o.getOrDefault("slo-ms", "100")), agents);
     System.out.println(summary);
     if (o.containsKey("out")) {
       write(Path.of(o.get("out")), title, summary, result);
@@ -261,6 +357,12 @@ public final class LoadTest {
    * sloMs} with every request answered 2xx (B1's definition).
    */
   public static String summary(Replay.Options options, Replay.Result r, double sloMs) {
+    return summary(options, r, sloMs, null);
+  }
+
+  /** With what the agent simulators measured, if any ran. */
+  public static String summary(
+      Replay.Options options, Replay.Result r, double sloMs, AgentSimulators.Result agents) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("mode", options.mode().name().toLowerCase(Locale.ROOT));
     out.put("sent", r.sent());
@@ -289,6 +391,27 @@ public final class LoadTest {
     out.put("steps", steps);
     out.put("slo_p99_ms", sloMs);
     out.put("highest_clean_rate", clean);
+    if (agents != null) {
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("streams_open_at_end", agents.streamsOpen());
+      a.put("assigned", agents.assigned());
+      a.put("replies", agents.replies());
+      a.put("reply_failures", agents.replyFailures());
+      a.put("resolved", agents.resolved());
+      Map<String, Object> visible = new LinkedHashMap<>();
+      visible.put("count", agents.agentVisibleMicros().getTotalCount());
+      percentiles(visible, agents.agentVisibleMicros());
+      a.put("webhook_to_agent_visible", visible);
+      Map<String, Object> sup = new LinkedHashMap<>();
+      sup.put("count", agents.supervisorVisibleMicros().getTotalCount());
+      percentiles(sup, agents.supervisorVisibleMicros());
+      a.put("webhook_to_supervisor_visible", sup);
+      Map<String, Object> assign = new LinkedHashMap<>();
+      assign.put("count", agents.assignmentMicros().getTotalCount());
+      percentiles(assign, agents.assignmentMicros());
+      a.put("queued_to_assigned", assign);
+      out.put("agents", a);
+    }
     try {
       return Json.MAPPER.writeValueAsString(out);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -132,18 +132,29 @@ public final class Generator {
   private final double[] zipfCdf;
   private final String[] mixChannels;
   private final double[] mixCdf;
+  private final long epochMillis;
   private long sequence;
 
-  private Generator(Options o) {
+  private Generator(Options o, long epochMillis) {
     this.o = o;
+    this.epochMillis = epochMillis;
     this.random = new Random(o.seed());
     this.zipfCdf = zipfCdf(o.contacts(), o.zipf());
     this.mixChannels = o.mix().keySet().toArray(String[]::new);
     this.mixCdf = cdf(o.mix().values().stream().mapToDouble(Double::doubleValue).toArray());
   }
 
+  /** A capture whose provider timestamps start now (so reply windows are open when replayed). */
   public static List<CaptureLine> generate(Options o) {
-    return new Generator(o).lines();
+    return generate(o, System.currentTimeMillis() / 1000 * 1000);
+  }
+
+  /**
+   * A capture whose provider timestamps start at {@code epochMillis}: the same options, seed and
+   * epoch give the same capture.
+   */
+  public static List<CaptureLine> generate(Options o, long epochMillis) {
+    return new Generator(o, epochMillis).lines();
   }
 
   private List<CaptureLine> lines() {
@@ -201,7 +212,7 @@ public final class Generator {
     String account = o.accounts().getOrDefault(channel, "demo-" + channel);
     String text = text(contact);
     String name = NAMES[contact % NAMES.length] + " " + contact;
-    long now = 1_790_000_000_000L + at; // a fixed epoch: captures are reproducible
+    long now = epochMillis + at;
     sequence++;
     String id;
     String sender;
@@ -306,7 +317,8 @@ public final class Generator {
             phone(contact),
             "wamid." + uuid(),
             states[random.nextInt(states.length)],
-            null));
+            null,
+            (epochMillis + at) / 1000));
   }
 
   /** Mostly short messages, some paragraphs, a few long ones (up to ~4,000 characters). */

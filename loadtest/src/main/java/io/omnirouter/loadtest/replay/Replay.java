@@ -143,6 +143,16 @@ public final class Replay {
 
   public static Result run(List<CaptureLine> lines, Signer signer, Options o)
       throws InterruptedException {
+    return run(lines, signer, o, (line, due) -> {});
+  }
+
+  /** Told each line and its intended send time (System.nanoTime) as it goes out. */
+  public interface SendListener {
+    void sending(CaptureLine line, long dueNanos);
+  }
+
+  public static Result run(List<CaptureLine> lines, Signer signer, Options o, SendListener listener)
+      throws InterruptedException {
     List<URI> bases = new ArrayList<>();
     for (String base : o.urls()) {
       URI uri = URI.create(base.trim());
@@ -170,6 +180,7 @@ public final class Replay {
                         + "pekko.loglevel = WARNING\npekko.log-dead-letters = off\n")
                 .withFallback(ConfigFactory.load()));
     Http http = Http.get(system);
+    warmUp(http, system, bases, Math.min(o.connections(), 16));
     Recorder recorder = new Recorder(3_600_000_000L, 3);
     Histogram total = new Histogram(3_600_000_000L, 3);
     List<Recorder> stepRecorders = new ArrayList<>();
@@ -216,6 +227,7 @@ public final class Replay {
           LockSupport.parkNanos(wait);
         }
         int first = (int) (i++ % bases.size());
+        listener.sending(p.line(), due);
         send(http, system, p.line(), signer, o, bases, first, 0)
             .whenComplete(
                 (status, e) -> {
@@ -279,6 +291,45 @@ public final class Replay {
         Map.copyOf(acked),
         timeline(perSecond, worstPerSecond),
         steps);
+  }
+
+  /**
+   * Opens the pool's first connections (and has the client's code loaded) before the clock starts,
+   * so the first second measures the router, not the client's start; fails if no node answers.
+   */
+  private static void warmUp(Http http, ActorSystem<?> system, List<URI> bases, int n) {
+    int up = 0;
+    for (URI base : bases) {
+      List<CompletableFuture<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        calls.add(
+            http.singleRequest(HttpRequest.GET(base + "/health"))
+                .thenApply(
+                    r -> {
+                      r.discardEntityBytes(system);
+                      return r.status().intValue();
+                    })
+                .toCompletableFuture()
+                .completeOnTimeout(-1, 10, TimeUnit.SECONDS)
+                .exceptionally(e -> -1));
+      }
+      boolean answered = false;
+      for (CompletableFuture<Integer> c : calls) {
+        try {
+          answered |= c.get(11, TimeUnit.SECONDS) == 200;
+        } catch (Exception e) {
+          // counted as not answering
+        }
+      }
+      if (answered) {
+        up++;
+      } else {
+        System.err.println("warning: " + base + "/health does not answer 200");
+      }
+    }
+    if (up == 0) {
+      throw new IllegalStateException("no router answers at " + bases);
+    }
   }
 
   private static Map<Long, Second> timeline(

@@ -70,12 +70,18 @@ public final class ProviderSimulator extends AllDirectives implements AutoClosea
 
   public ProviderSimulator(ActorSystem<?> system, String accessToken, String telegramToken)
       throws Exception {
+    this(system, accessToken, telegramToken, 0);
+  }
+
+  /** On a given port of 127.0.0.1 (0: any free one). */
+  public ProviderSimulator(
+      ActorSystem<?> system, String accessToken, String telegramToken, int port) throws Exception {
     this.system = system;
     this.accessToken = accessToken;
     this.telegramToken = telegramToken;
     this.binding =
         Http.get(system)
-            .newServerAt("127.0.0.1", 0)
+            .newServerAt("127.0.0.1", port)
             .bind(routes())
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);

@@ -26,6 +26,17 @@ public final class WhatsAppWebhooks {
 
   public static String status(
       String phoneNumberId, String recipient, String wamid, String status, String callbackData) {
+    return status(
+        phoneNumberId, recipient, wamid, status, callbackData, System.currentTimeMillis() / 1000);
+  }
+
+  public static String status(
+      String phoneNumberId,
+      String recipient,
+      String wamid,
+      String status,
+      String callbackData,
+      long timestamp) {
     return envelope(
         phoneNumberId,
         "\"statuses\":[{\"id\":\""
@@ -33,7 +44,7 @@ public final class WhatsAppWebhooks {
             + "\",\"status\":\""
             + status
             + "\",\"timestamp\":\""
-            + (System.currentTimeMillis() / 1000)
+            + timestamp
             + "\",\"recipient_id\":\""
             + recipient
             + "\""
