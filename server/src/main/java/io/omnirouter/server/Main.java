@@ -39,7 +39,7 @@ public final class Main {
     system.getWhenTerminated().thenRun(Kamon::stop);
   }
 
-  static Config loadConfig(String[] args) {
+  public static Config loadConfig(String[] args) {
     String main = args.length > 0 ? args[0] : "conf/application.conf";
     Config app = parseRequired(main);
     for (int i = args.length - 1; i >= 1; i--) {

@@ -33,7 +33,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -772,63 +771,114 @@ public final class Conversation
 
   // ---- command handlers, grouped by lifecycle ----
 
+  /**
+   * One method reference per entity: Pekko's handler builder allocates its cases per instance
+   * (about 4.6 KB per entity — half of an idle conversation's heap; docs/BENCHMARKS.md, B6), so the
+   * lifecycle's dispatch is written out here, in the order the cases are tried.
+   */
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
-    b.forState(s -> s.status() == Status.NEW)
-        .onCommand(ReceiveMessage.class, this::onFirstMessage)
-        .onCommand(Offer.class, (s, c) -> decline(c, "no conversation yet"))
-        .onCommand(
-            SendReply.class,
-            (s, c) ->
-                Effect()
-                    .reply(
-                        c.replyTo(),
-                        new ReplyInvalid(c.messageId(), "the contact has not written yet")));
-    b.forState(s -> s.status() == Status.RESOLVED)
-        .onCommand(ReceiveMessage.class, this::onMessageWhenResolved)
-        .onCommand(Reopen.class, this::onReopen)
-        .onCommand(
-            Resolve.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))));
-    b.forState(s -> s.status() == Status.QUEUED)
-        .onCommand(Offer.class, this::onOffer)
-        .onCommand(WindowClosedWhileQueued.class, this::onWindowClosedWhileQueued);
-    b.forState(s -> s.status() == Status.PENDING || s.status() == Status.SNOOZED)
-        .onCommand(ReceiveMessage.class, this::onMessageWhileWaiting)
-        .onCommand(Wake.class, this::onWake);
-    b.forState(s -> s.status().withAgent())
-        .onCommand(Unassign.class, this::onUnassign)
-        .onCommand(Snooze.class, this::onSnooze)
-        .onCommand(MarkPending.class, this::onMarkPending);
-    b.forState(s -> s.status().open())
-        .onCommand(Resolve.class, this::onResolve)
-        .onCommand(Transfer.class, this::onTransfer);
-    b.forAnyState()
-        .onCommand(ReceiveMessage.class, this::onMessage)
-        .onCommand(Offer.class, this::onOffer)
-        .onCommand(SendReply.class, this::onSendReply)
-        .onCommand(RecordSendResult.class, this::onSendResult)
-        .onCommand(RecordDelivery.class, this::onDelivery)
-        .onCommand(RecordChannelEvent.class, this::onChannelEvent)
-        .onCommand(VerifyAssignment.class, this::onVerifyAssignment)
-        .onCommand(AddNote.class, this::onAddNote)
-        .onCommand(SetPriority.class, this::onSetPriority)
-        .onCommand(ChangeTags.class, this::onChangeTags)
-        .onCommand(GetSummary.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
-        .onCommand(WindowClosedWhileQueued.class, (s, c) -> Effect().noReply())
-        .onCommand(Wake.class, (s, c) -> Effect().noReply())
-        .onCommand(Idle.class, this::onIdle)
-        .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
-        .onCommand(
-            Reopen.class,
-            (s, c) ->
-                Effect().reply(c.replyTo(), StatusReply.error("conversation is " + s.status())))
-        .onCommand(Unassign.class, (s, c) -> rejectStatus(s, c.replyTo()))
-        .onCommand(Snooze.class, (s, c) -> rejectStatus(s, c.replyTo()))
-        .onCommand(MarkPending.class, (s, c) -> rejectStatus(s, c.replyTo()))
-        .onCommand(Transfer.class, (s, c) -> rejectStatus(s, c.replyTo()))
-        .onCommand(Resolve.class, (s, c) -> rejectStatus(s, c.replyTo()));
-    return b.build();
+    return this::handle;
+  }
+
+  private ReplyEffect<Event, State> handle(State s, Command c) {
+    Status status = s.status();
+    if (status == Status.NEW) {
+      if (c instanceof ReceiveMessage m) {
+        return onFirstMessage(s, m);
+      } else if (c instanceof Offer o) {
+        return decline(o, "no conversation yet");
+      } else if (c instanceof SendReply r) {
+        return Effect()
+            .reply(r.replyTo(), new ReplyInvalid(r.messageId(), "the contact has not written yet"));
+      }
+    }
+    if (status == Status.RESOLVED) {
+      if (c instanceof ReceiveMessage m) {
+        return onMessageWhenResolved(s, m);
+      } else if (c instanceof Reopen r) {
+        return onReopen(s, r);
+      } else if (c instanceof Resolve r) {
+        return Effect().reply(r.replyTo(), StatusReply.success(summary(s)));
+      }
+    }
+    if (status == Status.QUEUED) {
+      if (c instanceof Offer o) {
+        return onOffer(s, o);
+      } else if (c instanceof WindowClosedWhileQueued w) {
+        return onWindowClosedWhileQueued(s, w);
+      }
+    }
+    if (status == Status.PENDING || status == Status.SNOOZED) {
+      if (c instanceof ReceiveMessage m) {
+        return onMessageWhileWaiting(s, m);
+      } else if (c instanceof Wake w) {
+        return onWake(s, w);
+      }
+    }
+    if (status.withAgent()) {
+      if (c instanceof Unassign u) {
+        return onUnassign(s, u);
+      } else if (c instanceof Snooze z) {
+        return onSnooze(s, z);
+      } else if (c instanceof MarkPending p) {
+        return onMarkPending(s, p);
+      }
+    }
+    if (status.open()) {
+      if (c instanceof Resolve r) {
+        return onResolve(s, r);
+      } else if (c instanceof Transfer t) {
+        return onTransfer(s, t);
+      }
+    }
+    return inAnyState(s, c);
+  }
+
+  private ReplyEffect<Event, State> inAnyState(State s, Command c) {
+    if (c instanceof ReceiveMessage m) {
+      return onMessage(s, m);
+    } else if (c instanceof Offer o) {
+      return onOffer(s, o);
+    } else if (c instanceof SendReply r) {
+      return onSendReply(s, r);
+    } else if (c instanceof RecordSendResult r) {
+      return onSendResult(s, r);
+    } else if (c instanceof RecordDelivery d) {
+      return onDelivery(s, d);
+    } else if (c instanceof RecordChannelEvent e) {
+      return onChannelEvent(s, e);
+    } else if (c instanceof VerifyAssignment v) {
+      return onVerifyAssignment(s, v);
+    } else if (c instanceof AddNote n) {
+      return onAddNote(s, n);
+    } else if (c instanceof SetPriority p) {
+      return onSetPriority(s, p);
+    } else if (c instanceof ChangeTags t) {
+      return onChangeTags(s, t);
+    } else if (c instanceof GetSummary g) {
+      return Effect().reply(g.replyTo(), summary(s));
+    } else if (c instanceof WindowClosedWhileQueued || c instanceof Wake) {
+      return Effect().noReply();
+    } else if (c instanceof Idle i) {
+      return onIdle(s, i);
+    } else if (c instanceof Passivate) {
+      return Effect().stop().thenNoReply();
+    } else if (c instanceof Reopen r) {
+      return Effect().reply(r.replyTo(), StatusReply.error("conversation is " + s.status()));
+    } else if (c instanceof Unassign u) {
+      return rejectStatus(s, u.replyTo());
+    } else if (c instanceof Snooze z) {
+      return rejectStatus(s, z.replyTo());
+    } else if (c instanceof MarkPending p) {
+      return rejectStatus(s, p.replyTo());
+    } else if (c instanceof Transfer t) {
+      return rejectStatus(s, t.replyTo());
+    } else if (c instanceof Resolve r) {
+      return rejectStatus(s, r.replyTo());
+    }
+    throw new IllegalStateException(
+        "unhandled " + c.getClass().getSimpleName() + " in " + s.status());
   }
 
   private ReplyEffect<Event, State> onFirstMessage(State state, ReceiveMessage cmd) {
@@ -1340,51 +1390,60 @@ public final class Conversation
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(
-            MessageReceived.class,
-            (s, e) -> s.withMessage(e.message(), e.sequence(), settings.dedupWindow()))
-        .onEvent(Queued.class, State::queued)
-        .onEvent(AgentAssigned.class, (s, e) -> s.assigned(e.assignment()))
-        .onEvent(AgentUnassigned.class, (s, e) -> s.unassigned())
-        .onEvent(Resolved.class, (s, e) -> s.resolved())
-        .onEvent(Snoozed.class, (s, e) -> s.snoozed(e.until()))
-        .onEvent(MarkedPending.class, (s, e) -> s.with(Status.PENDING))
-        .onEvent(Woke.class, (s, e) -> s.with(Status.ASSIGNED))
-        .onEvent(PriorityChanged.class, (s, e) -> s.withPriority(e.priority()))
-        .onEvent(TagsChanged.class, (s, e) -> s.withTags(e.tags()))
-        .onEvent(
-            NoteAdded.class, (s, e) -> s.withSequence(e.sequence(), null, settings.dedupWindow()))
-        .onEvent(
-            ReplyQueued.class,
-            (s, e) ->
-                s.withSequence(e.sequence(), "out:" + e.messageId(), settings.dedupWindow())
-                    .queuedOutbound(
-                        new OutboundRequest(
-                            conversationId,
-                            e.messageId(),
-                            e.channel(),
-                            e.channelAccount(),
-                            e.recipient(),
-                            e.content(),
-                            1,
-                            e.thread(),
-                            e.subject(),
-                            e.replyToken()))
-                    .replyState(e.messageId(), replyStateAfter(e)))
-        .onEvent(
-            ReplySent.class,
-            (s, e) ->
-                s.sent(e.messageId(), e.providerMessageId())
-                    .replyState(e.messageId(), replyStateAfter(e)))
-        .onEvent(
-            ReplyFailed.class,
-            (s, e) -> s.sent(e.messageId(), null).replyState(e.messageId(), replyStateAfter(e)))
-        .onEvent(
-            ReplyDeliveryUpdated.class, (s, e) -> s.replyState(e.messageId(), replyStateAfter(e)))
-        .onEvent(OptOutChanged.class, (s, e) -> s.withOptOut(e.channel(), e.optedOut()))
-        .onEvent(WindowExpiredWhileQueued.class, (s, e) -> s.windowExpired(e.episode()))
-        .build();
+    return this::apply; // not Pekko's builder: see commandHandler()
+  }
+
+  private State apply(State s, Event event) {
+    int dedup = settings.dedupWindow();
+    if (event instanceof MessageReceived e) {
+      return s.withMessage(e.message(), e.sequence(), dedup);
+    } else if (event instanceof Queued e) {
+      return s.queued(e);
+    } else if (event instanceof AgentAssigned e) {
+      return s.assigned(e.assignment());
+    } else if (event instanceof AgentUnassigned) {
+      return s.unassigned();
+    } else if (event instanceof Resolved) {
+      return s.resolved();
+    } else if (event instanceof Snoozed e) {
+      return s.snoozed(e.until());
+    } else if (event instanceof MarkedPending) {
+      return s.with(Status.PENDING);
+    } else if (event instanceof Woke) {
+      return s.with(Status.ASSIGNED);
+    } else if (event instanceof PriorityChanged e) {
+      return s.withPriority(e.priority());
+    } else if (event instanceof TagsChanged e) {
+      return s.withTags(e.tags());
+    } else if (event instanceof NoteAdded e) {
+      return s.withSequence(e.sequence(), null, dedup);
+    } else if (event instanceof ReplyQueued e) {
+      return s.withSequence(e.sequence(), "out:" + e.messageId(), dedup)
+          .queuedOutbound(
+              new OutboundRequest(
+                  conversationId,
+                  e.messageId(),
+                  e.channel(),
+                  e.channelAccount(),
+                  e.recipient(),
+                  e.content(),
+                  1,
+                  e.thread(),
+                  e.subject(),
+                  e.replyToken()))
+          .replyState(e.messageId(), replyStateAfter(e));
+    } else if (event instanceof ReplySent e) {
+      return s.sent(e.messageId(), e.providerMessageId())
+          .replyState(e.messageId(), replyStateAfter(e));
+    } else if (event instanceof ReplyFailed e) {
+      return s.sent(e.messageId(), null).replyState(e.messageId(), replyStateAfter(e));
+    } else if (event instanceof ReplyDeliveryUpdated e) {
+      return s.replyState(e.messageId(), replyStateAfter(e));
+    } else if (event instanceof OptOutChanged e) {
+      return s.withOptOut(e.channel(), e.optedOut());
+    } else if (event instanceof WindowExpiredWhileQueued e) {
+      return s.windowExpired(e.episode());
+    }
+    throw new IllegalStateException("unknown event " + event.getClass().getName());
   }
 }

@@ -1,0 +1,188 @@
+package io.omnirouter.server.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.omnirouter.core.CborSerializable;
+import io.omnirouter.server.Main;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Recorder;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+
+/**
+ * The raw-journal ceiling (a benchmark, not a test): event-sourced actors that only persist one
+ * small CBOR event per command — no HTTP, no routing, no read side — driven in an open model at
+ * rate steps, with the router's own journal configuration against the running Cassandra. Latency is
+ * from the intended send time to the persist's confirmation. {@code ./omnirouter bench journal
+ * [--steps 500,1000,2000] [--step-seconds 10] [--entities 1000] [--payload 300] [--tagged true]}.
+ * Writes under persistence ids {@code bench-journal|<run>-<n>} (left in the journal).
+ */
+public final class JournalCeiling {
+  private JournalCeiling() {}
+
+  /** The persisted event: about the size of a stored customer message. */
+  public record Written(String payload) implements CborSerializable {}
+
+  /** Persist one event; answer when it is durable. */
+  public record Write(String payload, ActorRef<Done> replyTo) implements CborSerializable {}
+
+  public record Done() implements CborSerializable {}
+
+  static Behavior<Write> writer(String persistenceId, String tag) {
+    return Behaviors.setup(
+        ctx ->
+            new EventSourcedBehavior<Write, Written, Integer>(
+                PersistenceId.ofUniqueId(persistenceId)) {
+              @Override
+              public Integer emptyState() {
+                return 0;
+              }
+
+              @Override
+              public CommandHandler<Write, Written, Integer> commandHandler() {
+                return newCommandHandlerBuilder()
+                    .forAnyState()
+                    .onCommand(
+                        Write.class,
+                        (state, w) ->
+                            Effect()
+                                .persist(new Written(w.payload()))
+                                .thenRun(s -> w.replyTo().tell(new Done())))
+                    .build();
+              }
+
+              @Override
+              public EventHandler<Integer, Written> eventHandler() {
+                return newEventHandlerBuilder()
+                    .forAnyState()
+                    .onEvent(Written.class, (state, e) -> state + 1)
+                    .build();
+              }
+
+              @Override
+              public Set<String> tagsFor(Written event) {
+                return tag == null ? Set.of() : Set.of(tag);
+              }
+            });
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    List<Integer> steps = new ArrayList<>();
+    for (String s : o.getOrDefault("steps", "250,500,1000,2000").split(",")) {
+      steps.add(Integer.parseInt(s.trim()));
+    }
+    int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "10"));
+    int entities = Integer.parseInt(o.getOrDefault("entities", "1000"));
+    String payload = "x".repeat(Integer.parseInt(o.getOrDefault("payload", "300")));
+    String tag = Boolean.parseBoolean(o.getOrDefault("tagged", "false")) ? "bench" : null;
+    var config =
+        ConfigFactory.parseString(
+                "pekko.actor.provider = local\n"
+                    + "pekko.actor.serialization-bindings {\n"
+                    + "  \"io.omnirouter.core.CborSerializable\" = jackson-cbor\n}\n")
+            .withFallback(
+                Main.loadConfig(new String[] {o.getOrDefault("config", "conf/application.conf")}));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-ceiling", config);
+    try {
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      List<ActorRef<Write>> writers = new ArrayList<>();
+      for (int i = 0; i < entities; i++) {
+        writers.add(
+            system.systemActorOf(
+                writer("bench-journal|" + run + "-" + i, tag),
+                "w" + i,
+                org.apache.pekko.actor.typed.Props.empty()));
+      }
+      // warm up: every writer recovers (empty) and persists once
+      step(system, writers, payload, 200, Math.max(1, entities / 200 + 1), null);
+      List<Map<String, Object>> results = new ArrayList<>();
+      Integer clean = null;
+      for (int rate : steps) {
+        Map<String, Object> r = step(system, writers, payload, rate, stepSeconds, rate);
+        results.add(r);
+        System.err.println("  " + r);
+        if ((long) r.get("errors") == 0 && (double) r.get("p99_ms") <= 100) {
+          clean = rate;
+        }
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("what", "raw journal persists" + (tag == null ? "" : ", tagged"));
+      out.put("entities", entities);
+      out.put("payload_bytes", payload.length());
+      out.put("steps", results);
+      out.put("highest_clean_rate", clean);
+      System.out.println(io.omnirouter.connectors.support.Json.MAPPER.writeValueAsString(out));
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Map<String, Object> step(
+      ActorSystem<Void> system,
+      List<ActorRef<Write>> writers,
+      String payload,
+      int rate,
+      int seconds,
+      Integer label)
+      throws InterruptedException {
+    Recorder recorder = new Recorder(3_600_000_000L, 3);
+    long total = (long) rate * seconds;
+    CountDownLatch done = new CountDownLatch((int) total);
+    AtomicLong errors = new AtomicLong();
+    long interval = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    for (long i = 0; i < total; i++) {
+      long due = start + i * interval;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      ActorRef<Write> w = writers.get((int) (i % writers.size()));
+      AskPattern.<Write, Done>ask(
+              w, reply -> new Write(payload, reply), Duration.ofSeconds(10), system.scheduler())
+          .whenComplete(
+              (d, e) -> {
+                if (e != null) {
+                  errors.incrementAndGet();
+                }
+                recorder.recordValue(
+                    Math.min(3_600_000_000L, Math.max(1, (System.nanoTime() - due) / 1000)));
+                done.countDown();
+              });
+    }
+    done.await(40, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    var h = recorder.getIntervalHistogram();
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("target_rate", label);
+    r.put("sent", total);
+    r.put("errors", errors.get());
+    r.put("achieved_rate", Math.round((total - errors.get()) / elapsed));
+    r.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);
+    r.put("p99_ms", h.getValueAtPercentile(99) / 1000.0);
+    r.put("max_ms", h.getMaxValue() / 1000.0);
+    return r;
+  }
+}
