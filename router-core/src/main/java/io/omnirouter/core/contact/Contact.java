@@ -135,14 +135,22 @@ public final class Contact
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(AddIdentity.class, this::onAddIdentity)
-        .onCommand(Update.class, this::onUpdate)
-        .onCommand(MergeInto.class, this::onMergeInto)
-        .onCommand(Absorb.class, this::onAbsorb)
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
-        .build();
+    return this::handle; // not Pekko's per-instance builder: see Conversation.commandHandler()
+  }
+
+  private ReplyEffect<Event, State> handle(State s, Command c) {
+    if (c instanceof AddIdentity a) {
+      return onAddIdentity(s, a);
+    } else if (c instanceof Update u) {
+      return onUpdate(s, u);
+    } else if (c instanceof MergeInto m) {
+      return onMergeInto(s, m);
+    } else if (c instanceof Absorb a) {
+      return onAbsorb(s, a);
+    } else if (c instanceof Get g) {
+      return Effect().reply(g.replyTo(), summary(s));
+    }
+    throw new IllegalStateException("unhandled " + c.getClass().getSimpleName());
   }
 
   private ReplyEffect<Event, State> onAddIdentity(State state, AddIdentity cmd) {
@@ -224,7 +232,7 @@ public final class Contact
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(Contact::apply);
+    return Contact::apply;
   }
 
   /**

@@ -138,34 +138,30 @@ public final class Identity
 
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(HintAnswered.class, this::onHintAnswered)
-        .onCommand(
-            ContactConfirmed.class,
-            (s, c) -> {
-              contactConfirmed = true;
-              return Effect().none();
-            })
-        .onCommand(c -> pending != null, c -> Effect().stash())
-        .onCommand(Resolve.class, this::onResolve)
-        .onCommand(
-            Lookup.class,
-            (s, c) -> {
-              c.replyTo().tell(new LookupResult(key, s.contactId()));
-              return Effect().none();
-            })
-        .onCommand(
-            LinkIfUnlinked.class,
-            (s, c) ->
-                s.contactId() != null ? Effect().none() : link(c.contactId(), "linked", null, null))
-        .onCommand(
-            Repoint.class,
-            (s, c) ->
-                c.contactId().equals(s.contactId())
-                    ? Effect().none()
-                    : Effect().persist(new Linked(c.contactId(), "merged", Instant.now())))
-        .build();
+    return this::handle; // not Pekko's per-instance builder: see Conversation.commandHandler()
+  }
+
+  private Effect<Event, State> handle(State s, Command c) {
+    if (c instanceof HintAnswered h) {
+      return onHintAnswered(s, h);
+    } else if (c instanceof ContactConfirmed) {
+      contactConfirmed = true;
+      return Effect().none();
+    } else if (pending != null) {
+      return Effect().stash();
+    } else if (c instanceof Resolve r) {
+      return onResolve(s, r);
+    } else if (c instanceof Lookup l) {
+      l.replyTo().tell(new LookupResult(key, s.contactId()));
+      return Effect().none();
+    } else if (c instanceof LinkIfUnlinked l) {
+      return s.contactId() != null ? Effect().none() : link(l.contactId(), "linked", null, null);
+    } else if (c instanceof Repoint r) {
+      return r.contactId().equals(s.contactId())
+          ? Effect().none()
+          : Effect().persist(new Linked(r.contactId(), "merged", Instant.now()));
+    }
+    throw new IllegalStateException("unhandled " + c.getClass().getSimpleName());
   }
 
   private Effect<Event, State> onResolve(State state, Resolve cmd) {
@@ -238,9 +234,6 @@ public final class Identity
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(Linked.class, (s, e) -> new State(e.contactId(), e.at()))
-        .build();
+    return (s, e) -> new State(((Linked) e).contactId(), ((Linked) e).at());
   }
 }
