@@ -63,6 +63,22 @@ class WhatsAppConnectorTest {
   }
 
   @Test
+  void halfASurrogatePairBecomesAReplacementCharacterEverywhere() throws Exception {
+    // JSON may escape a lone surrogate; no UTF-8 encoder (the journal's, Cassandra's) takes one
+    List<Inbound> in =
+        parse(
+            messages(
+                "\"contacts\":[{\"profile\":{\"name\":\"Kim \\ud83d\"},\"wa_id\":\"16505551234\"}],"
+                    + "\"messages\":[{\"from\":\"16505551234\",\"id\":\"wamid.X\\udc00\","
+                    + "\"timestamp\":\"1749416383\",\"type\":\"text\",\"text\":{\"body\":\"cut \\ud83d|\\ud83d\\ude00|\\ude00\"}}]"));
+    Inbound.Message m = assertInstanceOf(Inbound.Message.class, in.get(0));
+    assertEquals("cut \uFFFD|\uD83D\uDE00|\uFFFD", m.message().text());
+    assertEquals("wamid.X\uFFFD", m.message().providerMessageId());
+    assertEquals("Kim \uFFFD", m.displayName());
+    assertEquals(null, io.omnirouter.connectors.support.Json.wellFormed("ok \uD83D\uDE00"));
+  }
+
+  @Test
   void textMessageWithProfileNameAndPhoneHint() throws Exception {
     List<Inbound> in =
         parse(

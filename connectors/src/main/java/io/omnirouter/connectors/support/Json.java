@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.omnirouter.connectors.spi.WebhookException;
 import java.io.IOException;
 import java.time.Instant;
@@ -32,12 +35,74 @@ public final class Json {
       if (node == null || !node.isObject()) {
         throw WebhookException.malformed("expected a JSON object");
       }
+      wellFormed(node);
       return node;
     } catch (JsonProcessingException e) {
       throw WebhookException.malformed("not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw WebhookException.malformed("unreadable body");
     }
+  }
+
+  /**
+   * JSON may escape half of a surrogate pair ({@code "\ud83d"}) — a string no UTF-8 encoder takes:
+   * stored as it is, it would fail every write of it (the journal's ids, the read side's text
+   * columns) and wedge its conversation. Such halves become U+FFFD, as a decoder does with bad
+   * bytes.
+   */
+  static void wellFormed(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      var fields = o.fields();
+      while (fields.hasNext()) {
+        var f = fields.next();
+        if (f.getValue().isTextual()) {
+          String fixed = wellFormed(f.getValue().textValue());
+          if (fixed != null) {
+            f.setValue(TextNode.valueOf(fixed));
+          }
+        } else {
+          wellFormed(f.getValue());
+        }
+      }
+    } else if (node instanceof ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        if (a.get(i).isTextual()) {
+          String fixed = wellFormed(a.get(i).textValue());
+          if (fixed != null) {
+            a.set(i, TextNode.valueOf(fixed));
+          }
+        } else {
+          wellFormed(a.get(i));
+        }
+      }
+    }
+  }
+
+  /** {@code s} with unpaired surrogates replaced by U+FFFD, or null if it has none. */
+  public static String wellFormed(String s) {
+    StringBuilder out = null;
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
+      boolean ok = pair || !Character.isSurrogate(c);
+      int width = pair ? 2 : 1;
+      if (!ok && out == null) {
+        out = new StringBuilder(s.length()).append(s, 0, i);
+      }
+      if (out != null) {
+        if (ok) {
+          out.append(s, i, i + width);
+        } else {
+          out.append('\uFFFD');
+        }
+      }
+      i += width;
+    }
+    return out == null ? null : out.toString();
   }
 
   /** The exact text of a scalar (string or number), or null when missing. */

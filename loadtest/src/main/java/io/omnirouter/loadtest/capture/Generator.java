@@ -333,8 +333,12 @@ public final class Generator {
     return truncate(text.toString(), 4096);
   }
 
+  /** At most {@code max} chars, never half of a surrogate pair (an emoji). */
   private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
   }
 
   private static String phone(int contact) {

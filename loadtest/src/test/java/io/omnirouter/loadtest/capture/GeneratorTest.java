@@ -111,6 +111,7 @@ class GeneratorTest {
             .filter(Character::isLetter)
             .forEach(c -> scripts.add(Character.UnicodeScript.of(c)));
         longest = Math.max(longest, text.length());
+        assertEquals(null, io.omnirouter.connectors.support.Json.wellFormed(text), "no half emoji");
         shortest = Math.min(shortest, text.length());
       }
     }
