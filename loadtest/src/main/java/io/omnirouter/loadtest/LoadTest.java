@@ -61,13 +61,15 @@ public final class LoadTest {
               + " [--token demo-supervisor-token] [--settle 60]",
           "       loadtest workspace --out FILE [--workspace bench] [--agents 1000] [--capacity 5]"
               + " [--simulator-port 9481]   (then ./omnirouter start --config FILE)",
+          "       loadtest summary --dir DIR [--print b1-rate]   (of a scripts/bench.sh run)",
           "  with a workspace made by `workspace`: generate/replay --workspace W use its accounts"
               + " and secrets; replay --agents N [--think 2] [--settle 10] puts N of its agents on"
               + " the live stream (they reply through a provider simulator on --simulator-port)");
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0
-        || !List.of("generate", "replay", "ingest", "verify", "workspace").contains(args[0])
+        || !List.of("generate", "replay", "ingest", "verify", "workspace", "summary")
+            .contains(args[0])
         || Arrays.asList(args).contains("--help")) {
       System.err.println(USAGE);
       System.exit(args.length > 0 && Arrays.asList(args).contains("--help") ? 0 : 2);
@@ -88,6 +90,7 @@ public final class LoadTest {
             case "replay" -> replay(o, url);
             case "ingest" -> ingest(o, url);
             case "workspace" -> workspace(o);
+            case "summary" -> summary(o);
             default -> verify(o, url);
           });
     } catch (IllegalArgumentException e) {
@@ -163,6 +166,19 @@ public final class LoadTest {
             ? new Signer(new BenchWorkspace(o.get("workspace")).secrets())
             : Signer.parse(o.get("secrets"));
     return run("replay of " + o.get("capture"), lines, signer, options, o);
+  }
+
+  private static int summary(Map<String, String> o) throws Exception {
+    if (!o.containsKey("dir")) {
+      throw new IllegalArgumentException("summary needs --dir DIR (a scripts/bench.sh run)");
+    }
+    var summary = new io.omnirouter.loadtest.report.BenchSummary(Path.of(o.get("dir")));
+    if ("b1-rate".equals(o.get("print"))) {
+      System.out.println((long) summary.b1Rate());
+    } else {
+      System.out.print(summary.markdown());
+    }
+    return 0;
   }
 
   private static int workspace(Map<String, String> o) throws Exception {

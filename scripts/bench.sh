@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# All benchmarks in one run (docs/BENCHMARKS.md): the ceilings (bare HTTP route, raw journal
+# persists), B1 durable ingest in rate steps, B2/B3 with agents on the live stream, B4 retry storm
+# with verification, B6 heap per idle entity. Everything on this machine, load on 127.0.0.1 only,
+# every run bounded in time (about 20 minutes in all). Stops a running router first; leaves nothing
+# running. Results: OUT/SUMMARY.md plus each run's files (summary.json, latency.hlog, report.html).
+# Usage: scripts/bench.sh [OUT=var/bench/<UTC time>]
+#   env: B1_STEPS=50,100,150,200,300  STEP_SECONDS=20  AGENTS=1000  B23_RATE=50  ENTITIES=100000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-var/bench/$(date -u +%Y%m%dT%H%M%SZ)}
+B1_STEPS=${B1_STEPS:-50,100,150,200,300}
+STEP_SECONDS=${STEP_SECONDS:-20}
+AGENTS=${AGENTS:-1000}
+B23_RATE=${B23_RATE:-50}
+ENTITIES=${ENTITIES:-100000}
+mkdir -p "$OUT"
+lt() { ./omnirouter loadtest "$@"; }
+step() { echo "== $(date -u +%T) $*" >&2; }
+
+./omnirouter stop >/dev/null 2>&1 || true
+trap './omnirouter stop >/dev/null 2>&1 || true' EXIT
+{
+  echo "date:    $(date -u +%FT%TZ)"
+  echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)')"
+  echo "cpu:     $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "memory:  $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
+  echo "java:    $(java -version 2>&1 | head -1)"
+  echo "setup:   router, embedded Cassandra (1 GB heap) and load tool on the same cores"
+} >"$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+
+step "Cassandra"
+./omnirouter cassandra start
+step "ceiling: raw journal persists (no router running)"
+./omnirouter bench journal --steps 250,500,1000,2000 --step-seconds 10 >"$OUT/journal.json"
+./omnirouter bench journal --steps 250,500,1000 --step-seconds 10 --tagged true >"$OUT/journal-tagged.json"
+
+step "router with a $AGENTS-agent bench workspace"
+lt workspace --out "$OUT/bench.conf" --agents "$AGENTS" --capacity 5
+./omnirouter start --config "$OUT/bench.conf" >&2
+
+step "ceiling: bare GET /health, same client"
+lt generate --out "$OUT/probe.jsonl" --duration 60 --rate 1300 --mix telegram=1 --contacts 10 \
+  --statuses 0 --redeliveries 0 --burst-every 0 >/dev/null
+lt replay --capture "$OUT/probe.jsonl" --probe /health --steps 500,1000,2000,4000 --step-seconds 10 \
+  --out "$OUT/bare" >/dev/null
+
+step "B1: warm-up (the busiest contacts become known), then rate steps $B1_STEPS × ${STEP_SECONDS}s"
+lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 50 --contacts 5000 >/dev/null
+lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 50 --max-seconds 60 >/dev/null
+lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 150 --rate 250 --contacts 5000 \
+  --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$B1_STEPS" --step-seconds "$STEP_SECONDS" \
+  --out "$OUT/b1" >/dev/null
+
+step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
+lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
+  --contacts 5000 --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
+  --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null
+
+B1=$(lt summary --dir "$OUT" --print b1-rate)
+STORM=$((B1 * 10))
+step "B4: retry storm at ${STORM}/s (10 × ${B1}) for 60 s, 30 % redeliveries"
+lt generate --workspace bench --seed 4 --out "$OUT/storm.jsonl" --duration 65 --rate $((STORM * 11 / 10)) \
+  --contacts 5000 --redeliveries 0.3 --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/storm.jsonl" --rate "$STORM" --max-seconds 60 \
+  --connections 512 --out "$OUT/b4" >/dev/null || true
+grep VmHWM "/proc/$(cat var/router.pid)/status" | awk '{printf "%.0f MB\n", $2/1024}' >"$OUT/b4/rss.txt"
+lt verify --workspace bench --token bench-supervisor-token --acked "$OUT/b4/acked.json" --settle 180 \
+  >"$OUT/b4/verify.json" || true
+
+step "B6: heap per idle conversation entity ($ENTITIES)"
+./omnirouter stop >/dev/null
+./omnirouter cassandra start
+./omnirouter bench entities --count "$ENTITIES" >"$OUT/b6.json"
+./omnirouter cassandra stop
+
+lt summary --dir "$OUT" | tee "$OUT/SUMMARY.md"
