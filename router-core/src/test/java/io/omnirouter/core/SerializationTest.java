@@ -217,6 +217,7 @@ class SerializationTest {
         new TeamRouter.Enqueued(queued),
         new TeamRouter.Dequeued("ws~c1", 2, "assigned"),
         new TeamRouter.State(Map.of("ws~c1", queued)),
+        new TeamRouter.Queue(Map.of("ws~c1", queued)),
         // Identity and Contact
         new Identity.Resolve(List.of("email:a@b.c"), "Ann", ref()),
         new Identity.Lookup(ref()),

@@ -37,7 +37,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * queue at once — no polling.
  */
 public final class TeamRouter
-    extends EventSourcedBehavior<TeamRouter.Command, TeamRouter.Event, TeamRouter.State> {
+    extends EventSourcedBehavior<TeamRouter.Command, TeamRouter.Event, TeamRouter.Queue> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "TeamRouter");
@@ -91,26 +91,55 @@ public final class TeamRouter
 
   public record Dequeued(String conversationId, long episode, String reason) implements Event {}
 
-  /** The durable part: the queue. */
+  /** The durable part as snapshots store it: the queue (an immutable copy of {@link Queue}). */
   public record State(Map<String, QueuedConversation> queued) implements CborSerializable {
     public State {
       queued = Map.copyOf(queued);
     }
+  }
 
-    State plus(QueuedConversation c) {
-      Map<String, QueuedConversation> m = new HashMap<>(queued);
-      m.merge(c.conversationId(), c, (old, neu) -> neu.episode() >= old.episode() ? neu : old);
-      return new State(m);
+  /**
+   * The queue while the router runs, changed in place by its events: an immutable copy per event
+   * cost O(queue) for every enqueue, and a team with thousands waiting (no agent online at night)
+   * made each new message slower than the last. Only this actor touches it; a snapshot stores a
+   * copy ({@link #snapshotAdapter}).
+   */
+  public static final class Queue implements CborSerializable {
+    private final Map<String, QueuedConversation> queued;
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public Queue(
+        @com.fasterxml.jackson.annotation.JsonProperty("queued")
+            Map<String, QueuedConversation> queued) {
+      this.queued = new HashMap<>(queued);
     }
 
-    State minus(String id, long episode) {
+    @com.fasterxml.jackson.annotation.JsonProperty("queued")
+    public Map<String, QueuedConversation> queued() {
+      return java.util.Collections.unmodifiableMap(queued);
+    }
+
+    Queue plus(QueuedConversation c) {
+      queued.merge(c.conversationId(), c, (old, neu) -> neu.episode() >= old.episode() ? neu : old);
+      return this;
+    }
+
+    Queue minus(String id, long episode) {
       QueuedConversation old = queued.get(id);
-      if (old == null || old.episode() > episode) {
-        return this;
+      if (old != null && old.episode() <= episode) {
+        queued.remove(id);
       }
-      Map<String, QueuedConversation> m = new HashMap<>(queued);
-      m.remove(id);
-      return new State(m);
+      return this;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Queue q && q.queued.equals(queued);
+    }
+
+    @Override
+    public int hashCode() {
+      return queued.hashCode();
     }
   }
 
@@ -152,6 +181,8 @@ public final class TeamRouter
   // live, not persisted: rebuilt from the queue and the agents' reports after recovery
   private final TeamRouting routing;
   private final Map<String, InFlight> inFlight = new HashMap<>();
+  // when the window tick is due (null: none scheduled)
+  private Instant tickAt;
   private final ActorRef<Agent.ReserveReply> reserveAdapter;
   private final ActorRef<OfferReply> offerAdapter;
 
@@ -175,8 +206,23 @@ public final class TeamRouter
   }
 
   @Override
-  public State emptyState() {
-    return new State(Map.of());
+  public Queue emptyState() {
+    return new Queue(Map.of());
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.SnapshotAdapter<Queue> snapshotAdapter() {
+    return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Queue queue) {
+        return new State(queue.queued());
+      }
+
+      @Override
+      public Queue fromJournal(Object from) {
+        return new Queue(((State) from).queued());
+      }
+    };
   }
 
   @Override
@@ -185,7 +231,7 @@ public final class TeamRouter
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
+  public SignalHandler<Queue> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
@@ -200,7 +246,7 @@ public final class TeamRouter
   }
 
   @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
+  public CommandHandler<Command, Event, Queue> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Enqueue.class, this::onEnqueue)
@@ -214,7 +260,7 @@ public final class TeamRouter
         .build();
   }
 
-  private Effect<Event, State> onEnqueue(State state, Enqueue cmd) {
+  private Effect<Event, Queue> onEnqueue(Queue state, Enqueue cmd) {
     QueuedConversation q = cmd.conversation();
     QueuedConversation known = state.queued().get(q.conversationId());
     if (known != null && known.episode() > q.episode()) {
@@ -250,11 +296,11 @@ public final class TeamRouter
             next -> {
               cancelInFlight(entry.conversationId());
               dispatch(routing.enqueue(entry, clock.instant()));
-              scheduleWindowTick();
+              scheduleWindowTickFor(entry.windowClosesAt());
             });
   }
 
-  private Effect<Event, State> onDequeue(State state, Dequeue cmd) {
+  private Effect<Event, Queue> onDequeue(Queue state, Dequeue cmd) {
     QueuedConversation known = state.queued().get(cmd.conversationId());
     if (known == null) {
       return Effect().none();
@@ -268,7 +314,7 @@ public final class TeamRouter
             });
   }
 
-  private Effect<Event, State> onAgentChanged(State state, AgentChanged cmd) {
+  private Effect<Event, Queue> onAgentChanged(Queue state, AgentChanged cmd) {
     AgentView view = cmd.view();
     // the router's own reservations the agent has not seen yet still count
     long pending =
@@ -288,7 +334,7 @@ public final class TeamRouter
     return Effect().none();
   }
 
-  private Effect<Event, State> onReserveAnswered(State state, ReserveAnswered msg) {
+  private Effect<Event, Queue> onReserveAnswered(Queue state, ReserveAnswered msg) {
     Agent.ReserveReply reply = msg.reply();
     String conv = reply.conversationId();
     InFlight f = inFlight.get(conv);
@@ -312,7 +358,7 @@ public final class TeamRouter
     return Effect().none();
   }
 
-  private Effect<Event, State> onOfferAnswered(State state, OfferAnswered msg) {
+  private Effect<Event, Queue> onOfferAnswered(Queue state, OfferAnswered msg) {
     OfferReply reply = msg.reply();
     String conv = reply.conversationId();
     InFlight f = inFlight.remove(conv);
@@ -336,7 +382,7 @@ public final class TeamRouter
                 conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
   }
 
-  private Effect<Event, State> onStepTimedOut(State state, StepTimedOut msg) {
+  private Effect<Event, Queue> onStepTimedOut(Queue state, StepTimedOut msg) {
     InFlight f = inFlight.get(msg.conversationId());
     if (f == null || f.assignment().episode() != msg.episode()) {
       return Effect().none();
@@ -354,7 +400,7 @@ public final class TeamRouter
     return Effect().none();
   }
 
-  private Effect<Event, State> onWindowTick(State state, WindowTick tick) {
+  private Effect<Event, Queue> onWindowTick(Queue state, WindowTick tick) {
     Instant now = clock.instant();
     for (QueuedConversation q : routing.queue()) {
       if (q.windowClosesAt() != null
@@ -368,7 +414,7 @@ public final class TeamRouter
     return Effect().none();
   }
 
-  private Effect<Event, State> onGetQueue(State state, GetQueue cmd) {
+  private Effect<Event, Queue> onGetQueue(Queue state, GetQueue cmd) {
     cmd.replyTo()
         .tell(
             new QueueSummary(
@@ -403,18 +449,26 @@ public final class TeamRouter
     }
   }
 
+  /** Looks through the whole queue: after recovery and on each tick only. */
   private void scheduleWindowTick() {
+    tickAt = null;
+    routing.nextWindowClose(clock.instant()).ifPresent(this::scheduleWindowTickFor);
+  }
+
+  /** Brings the tick forward if {@code closesAt} comes before it (O(1) per enqueue). */
+  private void scheduleWindowTickFor(Instant closesAt) {
     Instant now = clock.instant();
-    routing
-        .nextWindowClose(now)
-        .ifPresent(
-            t ->
-                timers.startSingleTimer(
-                    WindowTick.INSTANCE, Duration.between(now, t).plusMillis(1)));
+    if (closesAt == null
+        || !closesAt.isAfter(now)
+        || (tickAt != null && !closesAt.isBefore(tickAt))) {
+      return;
+    }
+    tickAt = closesAt;
+    timers.startSingleTimer(WindowTick.INSTANCE, Duration.between(now, closesAt).plusMillis(1));
   }
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
+  public EventHandler<Queue, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(Enqueued.class, (s, e) -> s.plus(e.conversation()))

@@ -45,7 +45,7 @@ class TeamRouterTest {
   final Instant t0 = Instant.parse("2026-11-22T09:00:00Z");
   TestClock clock;
   TestProbe<Object> ports;
-  EventSourcedBehaviorTestKit<TeamRouter.Command, TeamRouter.Event, TeamRouter.State> kit;
+  EventSourcedBehaviorTestKit<TeamRouter.Command, TeamRouter.Event, TeamRouter.Queue> kit;
 
   @BeforeEach
   void setUp() {
@@ -158,6 +158,25 @@ class TeamRouterTest {
     r1.replyTo().tell(agent(r1.agent(), Presence.ONLINE, 1, 0));
     ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
     assertEquals("c2", reserve.conv(), "higher priority first");
+  }
+
+  @Test
+  void aLongQueueIsSnapshottedAndRecoveredAndItsStateIsChangedInPlace() {
+    for (int i = 0; i < 450; i++) {
+      kit.runCommand(new TeamRouter.Enqueue(conv("c" + i, 1, 0)));
+      if (i == 300) {
+        kit.runCommand(new TeamRouter.Dequeue("c7", "resolved"));
+      }
+    }
+    TeamRouter.Queue before = kit.getState();
+    kit.runCommand(new TeamRouter.Enqueue(conv("c-last", 1, 0)));
+    assertTrue(before == kit.getState(), "one queue object, changed in place (no copy per event)");
+    assertEquals(450, kit.getState().queued().size());
+    kit.restart(); // from the snapshot taken at event 400, then the events after it
+    assertEquals(450, queue().queue().size());
+    assertFalse(
+        queue().queue().stream().anyMatch(q -> q.conversationId().equals("c7")),
+        "the dequeue before the snapshot stays applied");
   }
 
   @Test
