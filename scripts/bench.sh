@@ -43,6 +43,7 @@ lt workspace --out "$OUT/bench.conf" --agents "$AGENTS" --capacity 5
 step "ceiling: bare GET /health, same client"
 lt generate --out "$OUT/probe.jsonl" --duration 60 --rate 1300 --mix telegram=1 --contacts 10 \
   --statuses 0 --redeliveries 0 --burst-every 0 >/dev/null
+lt replay --capture "$OUT/probe.jsonl" --probe /health --rate 500 --max-seconds 10 >/dev/null # JIT warm-up
 lt replay --capture "$OUT/probe.jsonl" --probe /health --steps 500,1000,2000,4000 --step-seconds 10 \
   --out "$OUT/bare" >/dev/null
 

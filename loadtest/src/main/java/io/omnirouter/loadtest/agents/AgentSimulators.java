@@ -89,35 +89,49 @@ public final class AgentSimulators implements AutoCloseable {
     this.o = o;
   }
 
-  /** Puts every agent online and opens the streams; returns when all answered 200. */
+  /**
+   * Puts every agent online and opens the streams, {@value #BATCH} at a time (a thousand
+   * connections at once overflow a listen backlog); returns when all are open.
+   */
   public void start() throws Exception {
-    List<CompletableFuture<HttpResponse<String>>> online = new ArrayList<>();
-    for (Agent a : o.agents()) {
-      online.add(
-          http.sendAsync(
-              request("/agents/" + a.id() + "/presence", a.token())
-                  .header("Content-Type", "application/json")
-                  .PUT(HttpRequest.BodyPublishers.ofString("{\"presence\":\"online\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString()));
-    }
-    for (var f : online) {
-      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("presence answered " + r.statusCode() + ": " + r.body());
+    List<Agent> agents = o.agents();
+    for (int from = 0; from < agents.size(); from += BATCH) {
+      List<CompletableFuture<HttpResponse<String>>> online = new ArrayList<>();
+      for (Agent a : agents.subList(from, Math.min(agents.size(), from + BATCH))) {
+        online.add(
+            http.sendAsync(
+                request("/agents/" + a.id() + "/presence", a.token())
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"presence\":\"online\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      for (var f : online) {
+        HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+        if (r.statusCode() != 200) {
+          throw new IllegalStateException("presence answered " + r.statusCode() + ": " + r.body());
+        }
       }
     }
     stream(o.supervisorToken(), this::onSupervisorEvent);
-    for (Agent a : o.agents()) {
-      stream(a.token(), (type, data) -> onAgentEvent(a, type, data));
+    awaitOpen(1);
+    for (int from = 0; from < agents.size(); from += BATCH) {
+      for (Agent a : agents.subList(from, Math.min(agents.size(), from + BATCH))) {
+        stream(a.token(), (type, data) -> onAgentEvent(a, type, data));
+      }
+      awaitOpen(1 + Math.min(agents.size(), from + BATCH));
     }
+  }
+
+  private static final int BATCH = 50;
+
+  private void awaitOpen(long n) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (open.get() < o.agents().size() + 1 && System.nanoTime() < deadline) {
+    while (open.get() < n && System.nanoTime() < deadline) {
       java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
     }
-    if (open.get() < o.agents().size() + 1) {
-      throw new IllegalStateException(
-          "only " + open.get() + " of " + (o.agents().size() + 1) + " streams opened");
+    if (open.get() < n) {
+      throw new IllegalStateException("only " + open.get() + " of " + n + " streams opened");
     }
   }
 

@@ -46,6 +46,24 @@ public final class BenchSummary {
     steps(md, "bare `GET /health`", bare, "ok");
     steps(md, "raw journal persists", journal, null);
     steps(md, "raw journal, tagged", tagged, null);
+    md.append("\nHighest step kept *clean* (every request answered, p99 ≤ 100 ms) and *sustained*")
+        .append(
+            " (every request answered, p99 ≤ 1 s):\n\n| run | clean | sustained |\n|---|---|---|\n");
+    for (var e :
+        java.util.List.of(
+            java.util.Map.entry("bare route", java.util.Optional.ofNullable(bare)),
+            java.util.Map.entry("raw journal", java.util.Optional.ofNullable(journal)),
+            java.util.Map.entry("raw journal, tagged", java.util.Optional.ofNullable(tagged)),
+            java.util.Map.entry("B1 webhooks", java.util.Optional.ofNullable(b1)))) {
+      JsonNode run = e.getValue().orElse(null);
+      md.append("| ")
+          .append(e.getKey())
+          .append(" | ")
+          .append(rate(run, "highest_clean_rate"))
+          .append(" | ")
+          .append(rate(run, "highest_sustained_rate"))
+          .append(" |\n");
+    }
     md.append("\n### B1 durable ingest (p99 ≤ 100 ms, no errors)\n\n")
         .append("| rate/s | p50 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|\n");
     if (b1 != null) {
@@ -54,15 +72,15 @@ public final class BenchSummary {
       }
     }
     Double b1Rate = clean(b1);
-    Double journalRate = clean(journal);
-    Double bareRate = clean(bare);
+    Double journalRate = clean(journal) != null ? clean(journal) : sustained(journal);
+    Double bareRate = clean(bare) != null ? clean(bare) : sustained(bare);
     md.append("\nB1 = **")
         .append(b1Rate == null ? "none of the steps" : fmt(b1Rate) + " messages/s")
-        .append("** (goal ≥ 2,000/s); ratio to the raw-journal ceiling (")
+        .append("** (goal ≥ 2,000/s); ratio to the raw-journal ceiling (clean, else sustained: ")
         .append(journalRate == null ? "—" : fmt(journalRate) + "/s")
         .append("): ")
         .append(ratio(b1Rate, journalRate))
-        .append(" (goal ≥ 0.6); to the bare route (")
+        .append(" (goal ≥ 0.6); to the bare route (clean, else sustained: ")
         .append(bareRate == null ? "—" : fmt(bareRate) + "/s")
         .append("): ")
         .append(ratio(b1Rate, bareRate))
@@ -170,10 +188,22 @@ public final class BenchSummary {
         .append(" |\n");
   }
 
+  private static String rate(JsonNode run, String field) {
+    return run == null || !run.path(field).isNumber()
+        ? "—"
+        : fmt(run.path(field).asDouble()) + "/s";
+  }
+
   private static Double clean(JsonNode run) {
     return run == null || !run.path("highest_clean_rate").isNumber()
         ? null
         : run.path("highest_clean_rate").asDouble();
+  }
+
+  private static Double sustained(JsonNode run) {
+    return run == null || !run.path("highest_sustained_rate").isNumber()
+        ? null
+        : run.path("highest_sustained_rate").asDouble();
   }
 
   private static String ratio(Double a, Double b) {

@@ -114,16 +114,20 @@ public final class JournalCeiling {
                 "w" + i,
                 org.apache.pekko.actor.typed.Props.empty()));
       }
-      // warm up: every writer recovers (empty) and persists once
-      step(system, writers, payload, 200, Math.max(1, entities / 200 + 1), null);
+      // warm up (unmeasured): every writer recovers and persists, the JIT compiles the path
+      step(system, writers, payload, 200, Math.max(10, entities / 200 + 1), null);
       List<Map<String, Object>> results = new ArrayList<>();
       Integer clean = null;
+      Integer sustained = null;
       for (int rate : steps) {
         Map<String, Object> r = step(system, writers, payload, rate, stepSeconds, rate);
         results.add(r);
         System.err.println("  " + r);
         if ((long) r.get("errors") == 0 && (double) r.get("p99_ms") <= 100) {
           clean = rate;
+        }
+        if ((long) r.get("errors") == 0 && (double) r.get("p99_ms") <= 1000) {
+          sustained = rate;
         }
       }
       Map<String, Object> out = new LinkedHashMap<>();
@@ -132,6 +136,7 @@ public final class JournalCeiling {
       out.put("payload_bytes", payload.length());
       out.put("steps", results);
       out.put("highest_clean_rate", clean);
+      out.put("highest_sustained_rate", sustained);
       System.out.println(io.omnirouter.connectors.support.Json.MAPPER.writeValueAsString(out));
     } finally {
       system.terminate();
