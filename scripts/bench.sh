@@ -4,6 +4,8 @@
 # with verification, B6 heap per idle entity. Everything on this machine, load on 127.0.0.1 only,
 # every run bounded in time (about 20 minutes in all). Stops a running router first; leaves nothing
 # running. Results: OUT/SUMMARY.md plus each run's files (summary.json, latency.hlog, report.html).
+# B2/B3 run first, on an empty queue; B1 then runs with those agents still online (assignments go on
+# until their capacity is full). Start from fresh data (rm -rf var/cassandra) to compare runs.
 # Usage: scripts/bench.sh [OUT=var/bench/<UTC time>]
 #   env: B1_STEPS=50,100,150,200,300  STEP_SECONDS=20  AGENTS=1000  B23_RATE=50  ENTITIES=100000
 set -euo pipefail
@@ -47,21 +49,21 @@ lt replay --capture "$OUT/probe.jsonl" --probe /health --rate 500 --max-seconds 
 lt replay --capture "$OUT/probe.jsonl" --probe /health --steps 500,1000,2000,4000 --step-seconds 10 \
   --out "$OUT/bare" >/dev/null
 
+step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
+lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
+  --contacts 5000 --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
+  --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null || echo "B2/B3 run failed" >&2
+
 step "B1: warm-up (the busiest contacts become known), then rate steps $B1_STEPS × ${STEP_SECONDS}s"
 lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 50 --contacts 5000 >/dev/null
 lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 50 --max-seconds 60 >/dev/null
 lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 150 --rate 250 --contacts 5000 \
   --burst-every 0 >/dev/null
 lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$B1_STEPS" --step-seconds "$STEP_SECONDS" \
-  --out "$OUT/b1" >/dev/null
+  --out "$OUT/b1" >/dev/null || echo "B1 run failed" >&2
 
-step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
-lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
-  --contacts 5000 --burst-every 0 >/dev/null
-lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
-  --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null
-
-B1=$(lt summary --dir "$OUT" --print b1-rate)
+B1=$(lt summary --dir "$OUT" --print b1-rate || echo 50)
 STORM=$((B1 * 10))
 step "B4: retry storm at ${STORM}/s (10 × ${B1}) for 60 s, 30 % redeliveries"
 lt generate --workspace bench --seed 4 --out "$OUT/storm.jsonl" --duration 65 --rate $((STORM * 11 / 10)) \

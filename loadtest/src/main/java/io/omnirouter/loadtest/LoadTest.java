@@ -96,6 +96,10 @@ public final class LoadTest {
     } catch (IllegalArgumentException e) {
       System.err.println("loadtest " + args[0] + ": " + e.getMessage());
       System.exit(2);
+    } catch (Exception e) {
+      // exit even if a client or simulator thread is still alive
+      System.err.println("loadtest " + args[0] + " failed: " + e);
+      System.exit(1);
     }
   }
 

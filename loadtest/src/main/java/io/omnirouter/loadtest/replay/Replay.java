@@ -310,13 +310,13 @@ public final class Replay {
                       return r.status().intValue();
                     })
                 .toCompletableFuture()
-                .completeOnTimeout(-1, 10, TimeUnit.SECONDS)
+                .completeOnTimeout(-1, 30, TimeUnit.SECONDS)
                 .exceptionally(e -> -1));
       }
       boolean answered = false;
       for (CompletableFuture<Integer> c : calls) {
         try {
-          answered |= c.get(11, TimeUnit.SECONDS) == 200;
+          answered |= c.get(31, TimeUnit.SECONDS) == 200;
         } catch (Exception e) {
           // counted as not answering
         }
