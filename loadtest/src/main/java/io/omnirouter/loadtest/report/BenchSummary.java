@@ -122,7 +122,9 @@ public final class BenchSummary {
           .append("/s: statuses ")
           .append(b4.path("statuses"))
           .append(" (-1: no answer within the client's timeout); ");
-      if (verify != null) {
+      if (verify != null && !verify.has("acknowledged")) {
+        md.append("**verification did not complete** (see the run's log); ");
+      } else if (verify != null) {
         md.append("verified: ")
             .append(verify.path("acknowledged").asLong())
             .append(" acknowledged, **")

@@ -21,10 +21,22 @@ public record Assignment(
 
   public record Candidate(String agentId, int load, int capacity) implements CborSerializable {}
 
-  public record Reason(String strategy, List<Candidate> candidates, String rule)
+  /**
+   * Why this agent: the strategy, the rule that decided, and the candidates — the chosen agent and
+   * the least-loaded others, at most {@link #MAX_CANDIDATES} (with a thousand agents online,
+   * listing all of them made every assignment event ~50 KB); {@code eligible} counts them all.
+   */
+  public record Reason(String strategy, List<Candidate> candidates, String rule, int eligible)
       implements CborSerializable {
+    public static final int MAX_CANDIDATES = 10;
+
     public Reason {
       candidates = List.copyOf(candidates);
+      eligible = Math.max(eligible, candidates.size()); // events written before the count: 0
+    }
+
+    public Reason(String strategy, List<Candidate> candidates, String rule) {
+      this(strategy, candidates, rule, candidates.size());
     }
   }
 }

@@ -92,8 +92,14 @@ public final class TeamRouting {
         continue;
       }
       String agentId = choice.get().agentId();
+      // the chosen agent first, then the least-loaded others
       var candidates =
-          eligible.stream()
+          java.util.stream.Stream.concat(
+                  eligible.stream().filter(a -> a.agentId().equals(agentId)),
+                  eligible.stream()
+                      .filter(a -> !a.agentId().equals(agentId))
+                      .sorted(java.util.Comparator.comparingInt(AgentView::load)))
+              .limit(Assignment.Reason.MAX_CANDIDATES)
               .map(a -> new Assignment.Candidate(a.agentId(), a.load(), a.capacity()))
               .toList();
       boolean freeFormOpen = c.windowClosesAt() == null || !now.isAfter(c.windowClosesAt());
@@ -103,7 +109,8 @@ public final class TeamRouting {
               c.episode(),
               agentId,
               team,
-              new Assignment.Reason(strategy.key(), candidates, choice.get().rule()),
+              new Assignment.Reason(
+                  strategy.key(), candidates, choice.get().rule(), eligible.size()),
               freeFormOpen,
               now));
       AgentView chosen = agents.get(agentId);

@@ -209,12 +209,33 @@ class TeamRoutingPropertiesTest {
             a.freeFormOpen(),
             ctx("window flag"));
 
-        // the reason lists exactly the eligible agents, with their loads
+        // the reason counts the eligible agents and lists the chosen one and the least-loaded
+        // others (all of them when there are few)
         Set<String> eligible = new HashSet<>();
         agents.values().stream().filter(v -> v.canTake(q)).forEach(v -> eligible.add(v.agentId()));
         Set<String> listed = new HashSet<>();
         a.reason().candidates().forEach(c -> listed.add(c.agentId()));
-        assertEquals(eligible, listed, ctx("candidates"));
+        assertEquals(eligible.size(), a.reason().eligible(), ctx("eligible count"));
+        assertEquals(a.agentId(), a.reason().candidates().get(0).agentId(), ctx("chosen first"));
+        assertTrue(eligible.containsAll(listed), ctx("only eligible agents listed"));
+        if (eligible.size() <= Assignment.Reason.MAX_CANDIDATES) {
+          assertEquals(eligible, listed, ctx("candidates"));
+        } else {
+          assertEquals(Assignment.Reason.MAX_CANDIDATES, listed.size(), ctx("candidates capped"));
+          int maxListedOther =
+              a.reason().candidates().stream()
+                  .skip(1)
+                  .mapToInt(Assignment.Candidate::load)
+                  .max()
+                  .orElse(0);
+          eligible.stream()
+              .filter(id -> !listed.contains(id))
+              .forEach(
+                  id ->
+                      assertTrue(
+                          agents.get(id).load() >= maxListedOther,
+                          ctx("a less loaded agent left out: " + id)));
+        }
         if (strategy == Strategy.LEAST_LOADED) {
           int min =
               agents.values().stream()

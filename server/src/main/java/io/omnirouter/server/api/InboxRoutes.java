@@ -51,6 +51,8 @@ import org.apache.pekko.pattern.StatusReply;
  * configured timeout; lists and the live stream come with the read-side projections.
  */
 public final class InboxRoutes extends AllDirectives {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InboxRoutes.class);
+
   static final ObjectMapper JSON =
       JsonMapper.builder()
           .addModule(new JavaTimeModule())
@@ -91,18 +93,45 @@ public final class InboxRoutes extends AllDirectives {
             pathPrefix(
                 "v1",
                 () ->
-                    concat(
-                        path(
-                            "openapi.json",
-                            () ->
-                                get(
+                    handleExceptions(
+                        org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
+                            .matchAny(e -> complete(failure(e)))
+                            .build(),
+                        () ->
+                            concat(
+                                path(
+                                    "openapi.json",
                                     () ->
-                                        complete(
-                                            HttpEntities.create(
-                                                ContentTypes.APPLICATION_JSON, openApi)))),
-                        pathPrefix(
-                            "workspaces",
-                            () -> pathPrefix(ws -> authenticated(ws, this::workspace))))));
+                                        get(
+                                            () ->
+                                                complete(
+                                                    HttpEntities.create(
+                                                        ContentTypes.APPLICATION_JSON, openApi)))),
+                                pathPrefix(
+                                    "workspaces",
+                                    () -> pathPrefix(ws -> authenticated(ws, this::workspace)))))));
+  }
+
+  /**
+   * What a request that failed on the way answers: an entity or Cassandra that did not answer in
+   * time (overload, a node leaving, Cassandra away) is retryable — 503 with Retry-After, like the
+   * webhooks — anything else is a 500 problem. Both are logged.
+   */
+  static HttpResponse failure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException
+          || t instanceof org.apache.pekko.pattern.AskTimeoutException
+          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
+          || t instanceof com.datastax.oss.driver.api.core.DriverTimeoutException
+          || t instanceof com.datastax.oss.driver.api.core.AllNodesFailedException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.QueryExecutionException) {
+        LOG.warn("API request not answered in time: {}", t.toString());
+        return problem(StatusCodes.SERVICE_UNAVAILABLE, "not answered in time; retry shortly")
+            .addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(2L));
+      }
+    }
+    LOG.error("API request failed", e);
+    return problem(StatusCodes.INTERNAL_SERVER_ERROR, "internal error");
   }
 
   /**
