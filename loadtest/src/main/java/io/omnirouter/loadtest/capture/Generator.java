@@ -138,6 +138,10 @@ public final class Generator {
   private Generator(Options o, long epochMillis) {
     this.o = o;
     this.epochMillis = epochMillis;
+    // provider ids are unique across captures, as providers' are: each seed numbers its messages
+    // from its own base (Telegram's message_id stays a 32-bit int); a capture repeating another's
+    // ids made a "duplicate" in verification once a hot conversation's dedup window had moved on
+    this.sequence = Math.floorMod(o.seed(), 200) * 10_000_000L;
     this.random = new Random(o.seed());
     this.zipfCdf = zipfCdf(o.contacts(), o.zipf());
     this.mixChannels = o.mix().keySet().toArray(String[]::new);

@@ -138,8 +138,8 @@ public final class BenchSummary {
     JsonNode b6 = read("b6.json");
     md.append("\n### B6 heap per idle conversation entity\n\n");
     md.append(
-        b6 == null
-            ? "not run\n"
+        b6 == null || !b6.has("bytes_per_entity")
+            ? "not run, or did not complete (see the run's log)\n"
             : b6.path("bytes_per_entity").asLong()
                 + " bytes per entity with "
                 + b6.path("entities").asLong()

@@ -112,15 +112,25 @@ public final class StoredOnce {
     }
   }
 
+  /** A GET; a 503 (the router busy, e.g. after a storm) is retried after its Retry-After. */
   private JsonNode get(String path) throws IOException, InterruptedException {
-    var r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(o.baseUrl() + "/api/v1/workspaces/" + o.workspace() + path))
-                .header("Authorization", "Bearer " + o.token())
-                .timeout(Duration.ofSeconds(30))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r;
+    long giveUp = System.nanoTime() + o.settle().toNanos();
+    while (true) {
+      r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(o.baseUrl() + "/api/v1/workspaces/" + o.workspace() + path))
+                  .header("Authorization", "Bearer " + o.token())
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 503 || System.nanoTime() > giveUp) {
+        break;
+      }
+      long seconds = r.headers().firstValueAsLong("Retry-After").orElse(1);
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1, seconds) * 1_000_000_000L);
+    }
     if (r.statusCode() != 200) {
       throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
     }

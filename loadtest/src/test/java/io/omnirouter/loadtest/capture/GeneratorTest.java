@@ -43,8 +43,13 @@ class GeneratorTest {
             o.burstEvery(),
             o.burstSeconds(),
             o.burstFactor());
-    assertFalse(
-        a.equals(Generator.generate(other, 1_790_000_000_000L)), "another seed, another capture");
+    List<CaptureLine> b = Generator.generate(other, 1_790_000_000_000L);
+    assertFalse(a.equals(b), "another seed, another capture");
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    a.stream().filter(CaptureLine::carriesMessage).forEach(l -> ids.add(l.id()));
+    assertTrue(
+        b.stream().filter(CaptureLine::carriesMessage).noneMatch(l -> ids.contains(l.id())),
+        "no provider id of one capture appears in another");
   }
 
   @Test
