@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
@@ -72,15 +71,20 @@ class AgentSimulatorsTest {
                 options,
                 (line, due) -> agents.sending(line.id(), due));
         assertEquals(result.sent(), result.ok(), result.statuses().toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        AgentSimulators.Result r = agents.result();
-        while (System.nanoTime() < deadline
-            && (r.supervisorVisibleMicros().getTotalCount() < result.sent()
-                || r.replies() < r.assigned()
-                || r.replies() == 0)) {
-          Thread.sleep(500);
-          r = agents.result();
+        // every message on the supervisor's stream, and every assigned conversation replied to
+        try {
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  agents::result,
+                  x ->
+                      x.supervisorVisibleMicros().getTotalCount() >= result.sent()
+                          && x.replies() > 0
+                          && x.replies() >= x.assigned());
+        } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+          // the assertions below say what is missing
         }
+        AgentSimulators.Result r = agents.result();
         long visible = r.supervisorVisibleMicros().getTotalCount();
         long assigned = r.assigned();
         long replies = r.replies();
