@@ -35,10 +35,19 @@ public final class Signatures {
   }
 
   public static String sha1Hex(String data) {
+    return digestHex("SHA-1", data);
+  }
+
+  /** SHA-256 of the UTF-8 bytes, lower-case hex (how API tokens are stored). */
+  public static String sha256Hex(String data) {
+    return digestHex("SHA-256", data);
+  }
+
+  private static String digestHex(String algorithm, String data) {
     try {
       return HexFormat.of()
           .formatHex(
-              MessageDigest.getInstance("SHA-1").digest(data.getBytes(StandardCharsets.UTF_8)));
+              MessageDigest.getInstance(algorithm).digest(data.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

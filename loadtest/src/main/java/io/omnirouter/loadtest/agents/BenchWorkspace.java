@@ -1,10 +1,7 @@
 package io.omnirouter.loadtest.agents;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.omnirouter.connectors.support.Signatures;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +91,7 @@ public final class BenchWorkspace {
           .append(" }\n");
     }
     c.append("  ]\n  api-tokens = [\n    { name = supervisor, role = supervisor, sha256 = \"")
-        .append(sha256(supervisorToken()))
+        .append(Signatures.sha256Hex(supervisorToken()))
         .append("\" }\n");
     for (AgentSimulators.Agent a : agents(agents)) {
       c.append("    { name = ")
@@ -102,7 +99,7 @@ public final class BenchWorkspace {
           .append(", role = agent, agent = ")
           .append(a.id())
           .append(", sha256 = \"")
-          .append(sha256(a.token()))
+          .append(Signatures.sha256Hex(a.token()))
           .append("\" }\n");
     }
     c.append("  ]\n  channels = [\n");
@@ -180,15 +177,5 @@ public final class BenchWorkspace {
         .append("\", default-team = support, ")
         .append(settings)
         .append(" }\n");
-  }
-
-  static String sha256(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -21,7 +21,7 @@ class BenchWorkspaceTest {
     new Connectors(workspaces, Clock.systemUTC()); // validates every account's settings
     assertEquals(
         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        BenchWorkspace.sha256("test"));
+        io.omnirouter.connectors.support.Signatures.sha256Hex("test"));
   }
 
   @Test

@@ -1,11 +1,7 @@
 package io.omnirouter.server.api;
 
 import com.typesafe.config.Config;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -51,12 +47,6 @@ public final class ApiTokens {
   }
 
   public static String sha256(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.omnirouter.connectors.support.Signatures.sha256Hex(token);
   }
 }
