@@ -8,6 +8,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /** Errors as RFC 9457 {@code application/problem+json}. */
 public final class Problems {
@@ -18,6 +19,14 @@ public final class Problems {
 
   public static HttpResponse response(StatusCode status, String detail) {
     return response(status, detail, Map.of());
+  }
+
+  /** 503 with {@code Retry-After}: the request may succeed if sent again after that long. */
+  public static HttpResponse unavailable(String detail, java.time.Duration retryAfter) {
+    return response(StatusCodes.SERVICE_UNAVAILABLE, detail)
+        .addHeader(
+            org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(
+                Math.max(1, retryAfter.toSeconds())));
   }
 
   public static HttpResponse response(StatusCode status, String detail, Map<String, ?> extra) {

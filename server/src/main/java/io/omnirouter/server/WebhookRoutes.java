@@ -27,7 +27,6 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -284,8 +283,7 @@ public final class WebhookRoutes extends AllDirectives {
   }
 
   private HttpResponse unavailable(String detail) {
-    return Problems.response(StatusCodes.SERVICE_UNAVAILABLE, detail)
-        .addHeader(RetryAfter.create(settings.retryAfter().toSeconds()));
+    return Problems.unavailable(detail, settings.retryAfter());
   }
 
   /** {@code omnirouter.webhooks}. */

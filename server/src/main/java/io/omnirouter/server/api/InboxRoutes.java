@@ -117,6 +117,8 @@ public final class InboxRoutes extends AllDirectives {
    * time (overload, a node leaving, Cassandra away) is retryable — 503 with Retry-After, like the
    * webhooks — anything else is a 500 problem. Both are logged.
    */
+  private static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(2);
+
   static HttpResponse failure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.util.concurrent.TimeoutException
@@ -126,8 +128,7 @@ public final class InboxRoutes extends AllDirectives {
           || t instanceof com.datastax.oss.driver.api.core.AllNodesFailedException
           || t instanceof com.datastax.oss.driver.api.core.servererrors.QueryExecutionException) {
         LOG.warn("API request not answered in time: {}", t.toString());
-        return problem(StatusCodes.SERVICE_UNAVAILABLE, "not answered in time; retry shortly")
-            .addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(2L));
+        return Problems.unavailable("not answered in time; retry shortly", RETRY_AFTER);
       }
     }
     LOG.error("API request failed", e);
