@@ -1198,7 +1198,12 @@ public final class Conversation
   }
 
   private static String stateOf(RecordDelivery cmd) {
-    return replyStateAfter(new ReplyDeliveryUpdated("", cmd.status(), cmd.error(), cmd.at()));
+    return deliveryState(cmd.status(), cmd.error());
+  }
+
+  /** The state a provider's delivery status puts a reply in: its name, or "failed: why". */
+  private static String deliveryState(Inbound.DeliveryStatus status, ProviderError error) {
+    return error != null ? failure(error) : status.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -1365,9 +1370,7 @@ public final class Conversation
     } else if (event instanceof ReplyFailed e) {
       return failure(e.error());
     } else if (event instanceof ReplyDeliveryUpdated e) {
-      return e.error() != null
-          ? failure(e.error())
-          : e.status().name().toLowerCase(java.util.Locale.ROOT);
+      return deliveryState(e.status(), e.error());
     }
     return null;
   }
