@@ -6,13 +6,14 @@
 # Usage: scripts/drill-cassandra-outage.sh [RATE=20] [OUTAGE=30] [OUT=var/drills/cassandra-outage]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 RATE=${1:-20}
 OUTAGE=${2:-30}
 OUT=${3:-var/drills/cassandra-outage}
 BEFORE=20
 AFTER=60
 DURATION=$((BEFORE + OUTAGE + AFTER))
-[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/ready)" = 200 ] || { echo "start the router first: ./omnirouter start" >&2; exit 1; }
+require_ready "./omnirouter start" 8080
 mkdir -p "$OUT"
 echo "load: $RATE/s for ${DURATION}s; Cassandra stops at ${BEFORE}s for ${OUTAGE}s"
 ./omnirouter loadtest ingest --rate "$RATE" --duration "$DURATION" --contacts 200 --redeliveries 0.1 --out "$OUT" >"$OUT/ingest.out" 2>&1 &
@@ -25,11 +26,6 @@ echo "$(date +%T) starting Cassandra"
 ./omnirouter cassandra start
 wait "$LOAD"
 tail -1 "$OUT/ingest.out"
-echo "timeline (second of the run: statuses, worst latency ms):"
-python3 - "$OUT/timeline.json" <<'PY'
-import json, sys
-for s, v in sorted(json.load(open(sys.argv[1])).items(), key=lambda kv: int(kv[0])):
-    print(f"{int(s):4d}  {v['statuses']}  {v['maxLatencyMillis']} ms")
-PY
+print_timeline "$OUT/timeline.json"
 echo "ready after the drill: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/ready)"
 ./omnirouter loadtest verify --acked "$OUT/acked.json" --settle 120 | tee "$OUT/verify.json"

@@ -6,13 +6,12 @@
 # Usage: scripts/drill-node-kill.sh [RATE=20] [OUT=var/drills/node-kill]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 RATE=${1:-20}
 OUT=${2:-var/drills/node-kill}
 BEFORE=15
 DURATION=75
-for port in 8081 8082 8083; do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ] || { echo "start the cluster first: ./omnirouter cluster start 3" >&2; exit 1; }
-done
+require_ready "./omnirouter cluster start 3" 8081 8082 8083
 mkdir -p "$OUT"
 echo "load: $RATE/s for ${DURATION}s to node 1; node 2 killed at ${BEFORE}s"
 ./omnirouter loadtest ingest --url http://127.0.0.1:8081 --rate "$RATE" --duration "$DURATION" --contacts 300 --redeliveries 0.1 --out "$OUT" >"$OUT/ingest.out" 2>&1 &
@@ -22,10 +21,5 @@ echo "$(date +%T) kill -9 node 2 (pid $(cat var/node2.pid))"
 kill -KILL "$(cat var/node2.pid)"
 wait "$LOAD"
 tail -1 "$OUT/ingest.out"
-echo "timeline (second of the run: statuses, worst latency ms):"
-python3 - "$OUT/timeline.json" <<'PY'
-import json, sys
-for s, v in sorted(json.load(open(sys.argv[1])).items(), key=lambda kv: int(kv[0])):
-    print(f"{int(s):4d}  {v['statuses']}  {v['maxLatencyMillis']} ms")
-PY
+print_timeline "$OUT/timeline.json"
 ./omnirouter loadtest verify --url http://127.0.0.1:8081 --acked "$OUT/acked.json" --settle 120 | tee "$OUT/verify.json"

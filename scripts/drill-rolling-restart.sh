@@ -7,12 +7,11 @@
 # Usage: scripts/drill-rolling-restart.sh [RATE=20] [OUT=var/drills/rolling-restart]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 RATE=${1:-20}
 OUT=${2:-var/drills/rolling-restart}
 DURATION=200
-for port in 8081 8082 8083; do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ] || { echo "start the cluster first: ./omnirouter cluster start 3" >&2; exit 1; }
-done
+require_ready "./omnirouter cluster start 3" 8081 8082 8083
 mkdir -p "$OUT"
 echo "load: $RATE/s for ${DURATION}s over nodes 1-3; nodes restarted one by one"
 ./omnirouter loadtest ingest --url http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083 \
@@ -31,11 +30,5 @@ for i in 3 2 1; do
 done
 wait "$LOAD"
 tail -1 "$OUT/ingest.out"
-python3 - "$OUT/timeline.json" <<'PY'
-import json, sys
-bad = {s: v for s, v in json.load(open(sys.argv[1])).items() if set(v["statuses"]) != {"200"}}
-print("seconds with a non-200:", len(bad))
-for s, v in sorted(bad.items(), key=lambda kv: int(kv[0])):
-    print(f"{int(s):4d}  {v['statuses']}  {v['maxLatencyMillis']} ms")
-PY
+print_timeline "$OUT/timeline.json"
 ./omnirouter loadtest verify --url http://127.0.0.1:8081 --acked "$OUT/acked.json" --settle 120 | tee "$OUT/verify.json"

@@ -1,5 +1,6 @@
 package io.omnirouter.loadtest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.omnirouter.connectors.support.Json;
 import io.omnirouter.loadtest.agents.AgentSimulators;
 import io.omnirouter.loadtest.agents.BenchWorkspace;
@@ -62,13 +63,14 @@ public final class LoadTest {
           "       loadtest workspace --out FILE [--workspace bench] [--agents 1000] [--capacity 5]"
               + " [--simulator-port 9481]   (then ./omnirouter start --config FILE)",
           "       loadtest summary --dir DIR [--print b1-rate]   (of a scripts/bench.sh run)",
+          "       loadtest timeline --file DIR/timeline.json   (per second: statuses, worst latency)",
           "  with a workspace made by `workspace`: generate/replay --workspace W use its accounts"
               + " and secrets; replay --agents N [--think 2] [--settle 10] puts N of its agents on"
               + " the live stream (they reply through a provider simulator on --simulator-port)");
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0
-        || !List.of("generate", "replay", "ingest", "verify", "workspace", "summary")
+        || !List.of("generate", "replay", "ingest", "verify", "workspace", "summary", "timeline")
             .contains(args[0])
         || Arrays.asList(args).contains("--help")) {
       System.err.println(USAGE);
@@ -91,6 +93,7 @@ public final class LoadTest {
             case "ingest" -> ingest(o, url);
             case "workspace" -> workspace(o);
             case "summary" -> summary(o);
+            case "timeline" -> timeline(o);
             default -> verify(o, url);
           });
     } catch (IllegalArgumentException e) {
@@ -170,6 +173,26 @@ public final class LoadTest {
             ? new Signer(new BenchWorkspace(o.get("workspace")).secrets())
             : Signer.parse(o.get("secrets"));
     return run("replay of " + o.get("capture"), lines, signer, options, o);
+  }
+
+  private static int timeline(Map<String, String> o) throws Exception {
+    if (!o.containsKey("file")) {
+      throw new IllegalArgumentException("timeline needs --file DIR/timeline.json");
+    }
+    Map<Long, JsonNode> seconds = new TreeMap<>();
+    Json.MAPPER
+        .readTree(Path.of(o.get("file")).toFile())
+        .fields()
+        .forEachRemaining(e -> seconds.put(Long.parseLong(e.getKey()), e.getValue()));
+    seconds.forEach(
+        (second, v) ->
+            System.out.printf(
+                Locale.ROOT,
+                "%4d  %s  %d ms%n",
+                second,
+                v.path("statuses"),
+                v.path("maxLatencyMillis").asLong()));
+    return 0;
   }
 
   private static int summary(Map<String, String> o) throws Exception {

@@ -184,31 +184,23 @@ public final class HtmlReport {
   }
 
   private static String line(double x1, double y1, double x2, double y2, String color) {
-    return "<line x1=\""
-        + px(x1)
-        + "\" y1=\""
-        + px(y1)
-        + "\" x2=\""
-        + px(x2)
-        + "\" y2=\""
-        + px(y2)
-        + "\" stroke=\""
-        + color
-        + "\"/>";
+    return element("line", null, "x1", x1, "y1", y1, "x2", x2, "y2", y2, "stroke", color);
   }
 
   private static String rect(double x, double y, double w, double h, String color) {
-    return "<rect x=\""
-        + px(x)
-        + "\" y=\""
-        + px(y)
-        + "\" width=\""
-        + px(Math.max(w, 0.5))
-        + "\" height=\""
-        + px(Math.max(h, 0))
-        + "\" fill=\""
-        + color
-        + "\"/>";
+    return element(
+        "rect",
+        null,
+        "x",
+        x,
+        "y",
+        y,
+        "width",
+        Math.max(w, 0.5),
+        "height",
+        Math.max(h, 0),
+        "fill",
+        color);
   }
 
   private static String text(double x, double y, String s, String anchor) {
@@ -216,17 +208,23 @@ public final class HtmlReport {
   }
 
   private static String text(double x, double y, String s, String anchor, String color) {
-    return "<text x=\""
-        + px(x)
-        + "\" y=\""
-        + px(y)
-        + "\" text-anchor=\""
-        + anchor
-        + "\" fill=\""
-        + color
-        + "\">"
-        + escape(s)
-        + "</text>";
+    return element("text", s, "x", x, "y", y, "text-anchor", anchor, "fill", color);
+  }
+
+  /** An SVG element; {@code attributes} are name, value pairs (numbers to one decimal). */
+  private static String element(String name, String text, Object... attributes) {
+    StringBuilder e = new StringBuilder("<").append(name);
+    for (int i = 0; i < attributes.length; i += 2) {
+      Object v = attributes[i + 1];
+      e.append(' ')
+          .append(attributes[i])
+          .append("=\"")
+          .append(v instanceof Double d ? px(d) : escape(String.valueOf(v)))
+          .append('"');
+    }
+    return text == null
+        ? e.append("/>").toString()
+        : e.append('>').append(escape(text)).append("</").append(name).append('>').toString();
   }
 
   private static String px(double v) {
