@@ -75,7 +75,7 @@ class WhatsAppConnectorTest {
     assertEquals("cut \uFFFD|\uD83D\uDE00|\uFFFD", m.message().text());
     assertEquals("wamid.X\uFFFD", m.message().providerMessageId());
     assertEquals("Kim \uFFFD", m.displayName());
-    assertEquals(null, io.omnirouter.connectors.support.Json.wellFormed("ok \uD83D\uDE00"));
+    assertEquals(null, io.omnirouter.core.model.Text.repaired("ok \uD83D\uDE00"));
   }
 
   @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.omnirouter.connectors.spi.WebhookException;
+import io.omnirouter.core.model.Text;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -56,7 +57,7 @@ public final class Json {
       while (fields.hasNext()) {
         var f = fields.next();
         if (f.getValue().isTextual()) {
-          String fixed = wellFormed(f.getValue().textValue());
+          String fixed = Text.repaired(f.getValue().textValue());
           if (fixed != null) {
             f.setValue(TextNode.valueOf(fixed));
           }
@@ -67,7 +68,7 @@ public final class Json {
     } else if (node instanceof ArrayNode a) {
       for (int i = 0; i < a.size(); i++) {
         if (a.get(i).isTextual()) {
-          String fixed = wellFormed(a.get(i).textValue());
+          String fixed = Text.repaired(a.get(i).textValue());
           if (fixed != null) {
             a.set(i, TextNode.valueOf(fixed));
           }
@@ -76,33 +77,6 @@ public final class Json {
         }
       }
     }
-  }
-
-  /** {@code s} with unpaired surrogates replaced by U+FFFD, or null if it has none. */
-  public static String wellFormed(String s) {
-    StringBuilder out = null;
-    int i = 0;
-    while (i < s.length()) {
-      char c = s.charAt(i);
-      boolean pair =
-          Character.isHighSurrogate(c)
-              && i + 1 < s.length()
-              && Character.isLowSurrogate(s.charAt(i + 1));
-      boolean ok = pair || !Character.isSurrogate(c);
-      int width = pair ? 2 : 1;
-      if (!ok && out == null) {
-        out = new StringBuilder(s.length()).append(s, 0, i);
-      }
-      if (out != null) {
-        if (ok) {
-          out.append(s, i, i + width);
-        } else {
-          out.append('\uFFFD');
-        }
-      }
-      i += width;
-    }
-    return out == null ? null : out.toString();
   }
 
   /** The exact text of a scalar (string or number), or null when missing. */

@@ -23,7 +23,9 @@ final class ContactTerms {
     if (name != null) {
       for (String word : name.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
         for (int n = MIN_PREFIX; n <= Math.min(word.length(), MAX_PREFIX); n++) {
-          terms.add("name:" + word.substring(0, n));
+          if (!Character.isHighSurrogate(word.charAt(n - 1))) { // never half a pair (𠮷)
+            terms.add("name:" + word.substring(0, n));
+          }
         }
       }
     }
@@ -69,6 +71,8 @@ final class ContactTerms {
     if (first.length() < MIN_PREFIX) {
       return null;
     }
-    return "name:" + first.substring(0, Math.min(first.length(), MAX_PREFIX));
+    int end = Math.min(first.length(), MAX_PREFIX);
+    return "name:"
+        + first.substring(0, Character.isHighSurrogate(first.charAt(end - 1)) ? end - 1 : end);
   }
 }

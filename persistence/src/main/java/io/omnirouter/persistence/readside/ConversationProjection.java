@@ -7,7 +7,6 @@ import io.omnirouter.core.readside.LiveEvents;
 import io.omnirouter.core.window.ChannelWindows;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,8 @@ import org.apache.pekko.projection.javadsl.Handler;
 /**
  * Projects one conversation tag: per event the conversation's list row, its stream-table entry and,
  * for messages, notes and reply states, the message rows. Events arrive in groups; each group's
- * writes go out together and the offset is saved after them (at least once: every write is an
- * idempotent upsert and the digest skips events it has seen).
+ * writes go out together ({@link ReadSideStore.Writes}) and the offset is saved after them (at
+ * least once: every write is an idempotent upsert and the digest skips events it has seen).
  */
 final class ConversationProjection extends Handler<List<EventEnvelope<Conversation.Event>>> {
   private static final int CACHE = 10_000;
@@ -79,7 +78,7 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
 
   private CompletionStage<Done> write(
       List<EventEnvelope<Conversation.Event>> envelopes, Map<String, ConversationDigest> digests) {
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    ReadSideStore.Writes writes = store.writes();
     Map<String, ConversationDigest> changed = new LinkedHashMap<>();
     long newest = 0;
     for (var env : envelopes) {
@@ -93,10 +92,10 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
       ConversationDigest after = before.apply(env.sequenceNr(), event);
       digests.put(id, after);
       changed.put(id, after);
-      writes.add(store.putStreamEvent(live).toCompletableFuture());
+      writes.streamEvent(live);
       ReadSideStore.MessageRow row = MessageRows.of(id, event);
       if (row != null) {
-        writes.add(store.putMessage(row).toCompletableFuture());
+        writes.message(row);
       }
       if (event instanceof Conversation.MessageReceived m) {
         Instant closes =
@@ -105,28 +104,22 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
           // due when the warning period starts, or now if it already has
           Instant warnAt = closes.minus(windowWarning);
           Instant now = Instant.now();
-          writes.add(
-              store
-                  .putWindowDeadline(
-                      after.workspace(),
-                      new ReadSideStore.WindowDeadline(
-                          id,
-                          m.message().channel().key(),
-                          closes,
-                          warnAt.isAfter(now) ? warnAt : now))
-                  .toCompletableFuture());
+          writes.windowDeadline(
+              after.workspace(),
+              new ReadSideStore.WindowDeadline(
+                  id, m.message().channel().key(), closes, warnAt.isAfter(now) ? warnAt : now));
         }
       }
       String state = Conversation.replyStateAfter(event);
       if (state != null) {
-        writes.add(
-            store.putMessageState(id, MessageRows.replyId(event), state).toCompletableFuture());
+        writes.messageState(id, MessageRows.replyId(event), state);
       }
       newest = Math.max(newest, env.timestamp());
     }
-    changed.values().forEach(d -> writes.add(store.putDigest(d).toCompletableFuture()));
+    changed.values().forEach(writes::digest);
     long newestTimestamp = newest;
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+    return writes
+        .run()
         .thenApply(
             x -> {
               cache.putAll(changed);

@@ -25,6 +25,20 @@ class ContactTermsTest {
   }
 
   @Test
+  void namePrefixesNeverEndInHalfASurrogatePair() {
+    // 𠮷 is one letter of two chars (CJK Extension B, used in Japanese names)
+    Set<String> terms = ContactTerms.of("𠮷野家", List.of());
+    for (String t : terms) {
+      assertTrue(!Character.isHighSurrogate(t.charAt(t.length() - 1)), t);
+    }
+    assertTrue(terms.contains("name:𠮷野"), terms.toString());
+    assertTrue(terms.contains(ContactTerms.queryTerm("𠮷野")));
+    String longName = "a".repeat(ContactTerms.MAX_PREFIX - 1) + "𠮷";
+    String q = ContactTerms.queryTerm(longName);
+    assertTrue(!Character.isHighSurrogate(q.charAt(q.length() - 1)), q);
+  }
+
+  @Test
   void channelIdentitiesMatchExactlyAndOtherColonsAreNames() {
     assertEquals("line:demo-line/Uabc", ContactTerms.queryTerm("line:demo-line/Uabc"));
     assertEquals("name:nochannel", ContactTerms.queryTerm("nochannel:x/y"));

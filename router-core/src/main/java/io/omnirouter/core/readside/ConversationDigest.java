@@ -164,11 +164,16 @@ public record ConversationDigest(
     throw new IllegalArgumentException("unknown event " + event.getClass().getName());
   }
 
-  private static String preview(String text) {
-    if (text == null) {
-      return null;
+  /**
+   * The first {@link #PREVIEW} chars, never half of a surrogate pair: a lone half is a string no
+   * UTF-8 encoder takes, and the list row carrying it failed to write for ever (an emoji at 200).
+   */
+  static String preview(String text) {
+    if (text == null || text.length() <= PREVIEW) {
+      return text;
     }
-    return text.length() <= PREVIEW ? text : text.substring(0, PREVIEW);
+    int end = Character.isHighSurrogate(text.charAt(PREVIEW - 1)) ? PREVIEW - 1 : PREVIEW;
+    return text.substring(0, end);
   }
 
   /** A working copy for one {@link #apply}; never escapes it. */

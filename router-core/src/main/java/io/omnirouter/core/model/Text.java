@@ -1,0 +1,44 @@
+package io.omnirouter.core.model;
+
+/**
+ * Text that any UTF-8 encoder takes. Java strings may hold half of a surrogate pair (a JSON escape
+ * like {@code "\ud83d"}, a cut through an emoji); Cassandra's driver refuses such a string, and
+ * every write carrying it fails for ever — a wedged conversation or projection. Halves become
+ * U+FFFD, as a decoder does with bad bytes.
+ */
+public final class Text {
+  private Text() {}
+
+  /** {@code s} with unpaired surrogates replaced by U+FFFD, or null if it has none. */
+  public static String repaired(String s) {
+    StringBuilder out = null;
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
+      boolean ok = pair || !Character.isSurrogate(c);
+      int width = pair ? 2 : 1;
+      if (!ok && out == null) {
+        out = new StringBuilder(s.length()).append(s, 0, i);
+      }
+      if (out != null) {
+        if (ok) {
+          out.append(s, i, i + width);
+        } else {
+          out.append('\uFFFD');
+        }
+      }
+      i += width;
+    }
+    return out == null ? null : out.toString();
+  }
+
+  /** {@code s} itself when well formed, else {@link #repaired}. */
+  public static String wellFormed(String s) {
+    String fixed = s == null ? null : repaired(s);
+    return fixed == null ? s : fixed;
+  }
+}
