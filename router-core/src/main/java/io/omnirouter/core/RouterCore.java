@@ -40,6 +40,10 @@ public final class RouterCore {
   private volatile java.util.function.Consumer<OutboundRequest> outbound = r -> {};
   // set by the wiring when something streams live events; null: nobody listens
   private volatile Conversation.StoredListener live;
+  // inbound messages on their way into each conversation from this node (see receive)
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> inbound =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile int maxInboundPerConversation = Integer.MAX_VALUE;
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces) {
     this.system = system;
@@ -77,6 +81,7 @@ public final class RouterCore {
     Agent.Settings agentSettings = Agent.Settings.fromConfig(config);
     Duration stepTimeout = config.getDuration("omnirouter.team-router.step-timeout");
     boolean autoMerge = config.getBoolean("omnirouter.contacts.auto-merge");
+    maxInboundPerConversation = config.getInt("omnirouter.conversation.max-inbound-in-flight");
 
     sharding.init(
         Entity.of(
@@ -184,10 +189,7 @@ public final class RouterCore {
         .<Identity.Resolved>ask(r -> new Identity.Resolve(hints, displayName, r), timeout)
         .thenCompose(
             resolved -> {
-              var stored =
-                  conversation(workspace, resolved.contactId())
-                      .<Conversation.Ack>ask(
-                          r -> new Conversation.ReceiveMessage(message, r), timeout);
+              var stored = store(workspace, resolved.contactId(), message, timeout);
               if (!resolved.created()) {
                 return stored;
               }
@@ -198,6 +200,34 @@ public final class RouterCore {
                       .<Done>ask(r -> new Contact.AddIdentity(identity, displayName, r), timeout),
                   (ack, added) -> ack);
             });
+  }
+
+  /**
+   * Thrown (as the stage's failure) when a conversation already has as many inbound messages on
+   * their way in from this node as it may: its writes are serial, so more would only wait past the
+   * timeout and be stored after their provider was told to retry. Answer 503; the retry is
+   * deduplicated.
+   */
+  public static final class ConversationBusy extends RuntimeException {
+    public ConversationBusy(String conversationId) {
+      super("conversation " + conversationId + " is busy", null, false, false);
+    }
+  }
+
+  private CompletionStage<Conversation.Ack> store(
+      String workspace, String contactId, InboundMessage message, Duration timeout) {
+    String key = EntityIds.of(workspace, contactId);
+    if (inbound.merge(key, 1, Integer::sum) > maxInboundPerConversation) {
+      leave(key);
+      return java.util.concurrent.CompletableFuture.failedFuture(new ConversationBusy(key));
+    }
+    return conversation(workspace, contactId)
+        .<Conversation.Ack>ask(r -> new Conversation.ReceiveMessage(message, r), timeout)
+        .whenComplete((ack, error) -> leave(key));
+  }
+
+  private void leave(String key) {
+    inbound.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
   }
 
   /**

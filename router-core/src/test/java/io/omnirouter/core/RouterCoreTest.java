@@ -50,6 +50,7 @@ class RouterCoreTest {
                 pekko.remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
                 pekko.loglevel = WARNING
                 omnirouter.agent.reservation-lease = 5s
+                omnirouter.conversation.max-inbound-in-flight = 24
                 omnirouter.workspaces.acme {
                   name = Acme
                   teams = [ { id = support, name = Support, strategy = least-loaded },
@@ -200,6 +201,39 @@ class RouterCoreTest {
     var sms = new InboundMessage(Channel.SMS, "sms-1", "SM1", "+" + phone, "hi", Instant.now());
     await(core.receive("acme", sms, List.of(), null, T));
     assertEquals(21, summary(contact).messageCount());
+  }
+
+  @Test
+  void aFloodIntoOneConversationIsTurnedAwayAtOnceBeyondTheInFlightLimitAndNothingElseIsLost()
+      throws Exception {
+    String phone = "49170" + (10000000 + new java.util.Random().nextInt(89999999));
+    List<CompletableFuture<Conversation.Ack>> acks = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      acks.add(
+          core.receive("acme", wa(phone, "flood-" + i), List.of(), null, T).toCompletableFuture());
+    }
+    int stored = 0;
+    int busy = 0;
+    for (var a : acks) {
+      try {
+        assertInstanceOf(Conversation.Stored.class, a.get(10, TimeUnit.SECONDS));
+        stored++;
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertInstanceOf(RouterCore.ConversationBusy.class, e.getCause());
+        busy++;
+      }
+    }
+    assertTrue(busy > 0 && stored >= 24, stored + " stored, " + busy + " turned away");
+    String contact = contactOf(IdentityKey.phone(phone));
+    // what was turned away was not stored; what was accepted was, once each
+    assertEquals(stored, summary(contact).messageCount());
+    // the limit counts messages in flight, not in total: once they are through, more are taken
+    for (int i = 0; i < 3; i++) {
+      assertInstanceOf(
+          Conversation.Stored.class,
+          await(core.receive("acme", wa(phone, "after-" + i), List.of(), null, T)));
+    }
+    assertEquals(stored + 3, summary(contact).messageCount());
   }
 
   @Test

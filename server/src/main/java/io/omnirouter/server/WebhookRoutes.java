@@ -132,8 +132,13 @@ public final class WebhookRoutes extends AllDirectives {
           unavailable(
               "overloaded: " + settings.maxInFlight() + " webhooks are being stored; retry later"));
     }
+    long start = System.nanoTime();
     return admitted(request, connector, account)
-        .whenComplete((response, error) -> inFlight.decrementAndGet());
+        .whenComplete(
+            (response, error) -> {
+              inFlight.decrementAndGet();
+              handlingTime.record(System.nanoTime() - start);
+            });
   }
 
   private CompletionStage<HttpResponse> admitted(
@@ -174,6 +179,10 @@ public final class WebhookRoutes extends AllDirectives {
                     "too-large",
                     Problems.response(
                         StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
+              }
+              if (cause instanceof RouterCore.ConversationBusy) {
+                return count(
+                    connector, "busy", unavailable("this conversation is busy, retry later"));
               }
               log.warn(
                   "Webhook {}/{} failed: {}",
@@ -273,6 +282,12 @@ public final class WebhookRoutes extends AllDirectives {
       ChannelConnector c, String outcome, HttpResponse r) {
     return CompletableFuture.completedFuture(count(c, outcome, r));
   }
+
+  // from admission to the answer: the router's share of a provider's wait (no client queueing)
+  private final kamon.metric.Histogram handlingTime =
+      Kamon.histogram(
+              "omnirouter.webhook.handling", kamon.metric.MeasurementUnit.time().nanoseconds())
+          .withoutTags();
 
   private static HttpResponse count(ChannelConnector c, String outcome, HttpResponse r) {
     Kamon.counter("omnirouter.webhooks")
