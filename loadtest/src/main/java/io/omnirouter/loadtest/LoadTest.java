@@ -47,7 +47,7 @@ public final class LoadTest {
       String.join(
           "\n",
           "usage: loadtest generate --out FILE [--duration 60] [--rate 100] [--contacts 10000]"
-              + " [--zipf 1.1] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
+              + " [--zipf 1.1] [--contact-gap-ms 1000] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
               + " [--redeliveries 0.05] [--statuses 0.3] [--burst-every 30] [--burst-seconds 3]"
               + " [--burst-factor 3] [--seed 42] [--epoch millis (provider timestamps; now)]"
               + " [--workspace W]",
@@ -127,6 +127,7 @@ public final class LoadTest {
         Double.parseDouble(o.getOrDefault("rate", Double.toString(d.rate()))),
         Integer.parseInt(o.getOrDefault("contacts", Integer.toString(d.contacts()))),
         Double.parseDouble(o.getOrDefault("zipf", Double.toString(d.zipf()))),
+        Integer.parseInt(o.getOrDefault("contact-gap-ms", Integer.toString(d.contactGapMillis()))),
         mix,
         accounts,
         Double.parseDouble(o.getOrDefault("redeliveries", Double.toString(d.redeliveries()))),
@@ -274,6 +275,7 @@ public final class LoadTest {
             rate * 1.2 + 10,
             Integer.parseInt(o.getOrDefault("contacts", "1000")),
             Double.parseDouble(o.getOrDefault("zipf", "1.1")),
+            Integer.parseInt(o.getOrDefault("contact-gap-ms", "1000")),
             Map.of("whatsapp", 1.0),
             Map.of("whatsapp", account),
             Double.parseDouble(o.getOrDefault("redeliveries", "0")),

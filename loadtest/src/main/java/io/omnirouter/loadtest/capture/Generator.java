@@ -27,6 +27,8 @@ public final class Generator {
   /**
    * @param rate mean new messages per second (outside bursts)
    * @param zipf the exponent of the spread over contacts (0: uniform)
+   * @param contactGapMillis the least time between two messages of one contact (a person types; 0:
+   *     none) — without it a Zipf head sends tens of messages a second, which no customer does
    * @param mix channel → weight
    * @param accounts channel → account the webhooks are posted for
    * @param redeliveries share of messages a provider posts again (same id) 1–20 s later
@@ -40,6 +42,7 @@ public final class Generator {
       double rate,
       int contacts,
       double zipf,
+      int contactGapMillis,
       Map<String, Double> mix,
       Map<String, String> accounts,
       double redeliveries,
@@ -62,7 +65,8 @@ public final class Generator {
 
     /** The demo workspace's mix: mostly WhatsApp, then Messenger, SMS, Telegram, LINE, Viber. */
     public static Options defaults() {
-      return new Options(42, 60, 100, 10_000, 1.1, DEFAULT_MIX, DEMO_ACCOUNTS, 0.05, 0.3, 30, 3, 3);
+      return new Options(
+          42, 60, 100, 10_000, 1.1, 1000, DEFAULT_MIX, DEMO_ACCOUNTS, 0.05, 0.3, 30, 3, 3);
     }
 
     public Options with(int durationSeconds, double rate, int contacts) {
@@ -72,6 +76,7 @@ public final class Generator {
           rate,
           contacts,
           zipf,
+          contactGapMillis,
           mix,
           accounts,
           redeliveries,
@@ -165,13 +170,16 @@ public final class Generator {
     List<CaptureLine> out = new ArrayList<>();
     double t = 0;
     long end = o.durationSeconds() * 1000L;
+    long[] lastAt = new long[o.contacts()];
+    Arrays.fill(lastAt, Long.MIN_VALUE / 2);
     while (true) {
       t += -Math.log(1 - random.nextDouble()) / rateAt(t) * 1000; // exponential inter-arrival
       long at = (long) t;
       if (at >= end) {
         break;
       }
-      int contact = zipf();
+      int contact = sender(at, lastAt);
+      lastAt[contact] = at;
       CaptureLine message = message(contact, at);
       out.add(message);
       if (random.nextDouble() < o.redeliveries()) {
@@ -357,6 +365,18 @@ public final class Generator {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
+  }
+
+  /**
+   * A Zipf-drawn contact that has not written within the gap; when the head is busy, another draw,
+   * then any free contact; if there is none (too few contacts for the rate) the last one drawn.
+   */
+  private int sender(long at, long[] lastAt) {
+    int contact = zipf();
+    for (int tries = 0; at - lastAt[contact] < o.contactGapMillis() && tries < 50; tries++) {
+      contact = tries < 10 ? zipf() : random.nextInt(o.contacts());
+    }
+    return contact;
   }
 
   private int zipf() {
