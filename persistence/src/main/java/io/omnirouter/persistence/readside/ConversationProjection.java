@@ -25,7 +25,10 @@ import org.apache.pekko.projection.javadsl.Handler;
  */
 final class ConversationProjection extends Handler<List<EventEnvelope<Conversation.Event>>> {
   private static final int CACHE = 10_000;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ConversationProjection.class);
 
+  private final String name;
   private final ReadSideStore store;
   private final LongConsumer lagMillis;
   private final Duration windowWarning;
@@ -38,15 +41,83 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
         }
       };
 
-  ConversationProjection(ReadSideStore store, Duration windowWarning, LongConsumer lagMillis) {
+  ConversationProjection(
+      String name, ReadSideStore store, Duration windowWarning, LongConsumer lagMillis) {
+    this.name = name;
     this.store = store;
     this.windowWarning = windowWarning;
     this.lagMillis = lagMillis;
   }
 
+  /**
+   * A group that fails for good (Cassandra refuses a row, an event cannot be projected) is done
+   * again one event at a time, and the events that still fail are recorded in {@code
+   * projection_dead_letters} and skipped — one bad event must not stop every conversation of its
+   * tag (it did: docs/RELIABILITY.md "Poison input"). Transient failures (timeouts, Cassandra
+   * unavailable) fail the group, and the projection retries it with backoff.
+   */
   @Override
   public CompletionStage<Done> process(List<EventEnvelope<Conversation.Event>> envelopes) {
-    return load(envelopes).thenCompose(digests -> write(envelopes, digests));
+    return project(envelopes)
+        .exceptionallyCompose(
+            error ->
+                permanent(error) ? oneByOne(envelopes, 0) : CompletableFuture.failedFuture(error));
+  }
+
+  private CompletionStage<Done> project(List<EventEnvelope<Conversation.Event>> envelopes) {
+    // started from a completed stage, so that anything thrown on the way fails the stage
+    return CompletableFuture.completedFuture(envelopes)
+        .thenCompose(this::load)
+        .thenCompose(digests -> write(envelopes, digests));
+  }
+
+  private CompletionStage<Done> oneByOne(List<EventEnvelope<Conversation.Event>> envelopes, int i) {
+    if (i == envelopes.size()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    var env = envelopes.get(i);
+    return project(List.of(env))
+        .exceptionallyCompose(
+            error -> {
+              if (!permanent(error)) {
+                return CompletableFuture.failedFuture(error);
+              }
+              Throwable cause = cause(error);
+              log.error(
+                  "Projection {} skips {} #{} ({}): {}",
+                  name,
+                  env.persistenceId(),
+                  env.sequenceNr(),
+                  env.event().getClass().getSimpleName(),
+                  cause.toString());
+              return store.putDeadLetter(
+                  name,
+                  new ReadSideStore.DeadLetter(
+                      env.persistenceId(),
+                      env.sequenceNr(),
+                      env.event().getClass().getSimpleName(),
+                      cause.toString(),
+                      Instant.now()));
+            })
+        .thenCompose(x -> oneByOne(envelopes, i + 1));
+  }
+
+  /** Errors that come back however often the same rows are written. */
+  static boolean permanent(Throwable error) {
+    Throwable c = cause(error);
+    return c instanceof IllegalArgumentException
+        || c instanceof com.datastax.oss.driver.api.core.servererrors.InvalidQueryException
+        || c instanceof com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
+  }
+
+  private static Throwable cause(Throwable error) {
+    Throwable c = error;
+    while ((c instanceof java.util.concurrent.CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
   }
 
   /** The current digest of every conversation in the group (cached, stored, or a new one). */

@@ -92,7 +92,9 @@ public final class ReadSide {
                   CassandraProjection.groupedWithin(
                           ProjectionId.of("conversations", tag),
                           source,
-                          () -> new ConversationProjection(store, windowWarning, lag::set))
+                          () ->
+                              new ConversationProjection(
+                                  "conversations-" + tag, store, windowWarning, lag::set))
                       .withGroup(groupSize, groupAfter)
                       .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
             },

@@ -88,7 +88,11 @@ public final class ReadSideStore {
                 + " PRIMARY KEY ((workspace), contact_id))",
             "CREATE TABLE IF NOT EXISTS %s.contact_terms ("
                 + " workspace text, term text, contact_id text,"
-                + " PRIMARY KEY ((workspace, term), contact_id))");
+                + " PRIMARY KEY ((workspace, term), contact_id))",
+            "CREATE TABLE IF NOT EXISTS %s.projection_dead_letters ("
+                + " projection text, persistence_id text, sequence_nr bigint, event_type text,"
+                + " error text, at timestamp,"
+                + " PRIMARY KEY ((projection), persistence_id, sequence_nr))");
     CompletionStage<Done> done = CompletableFuture.completedFuture(Done.getInstance());
     for (String d : ddl) {
       done = done.thenCompose(x -> session.executeDDL(d.replace("%s", ks)));
@@ -161,6 +165,49 @@ public final class ReadSideStore {
       }
       return CompletableFuture.allOf(all).thenApply(x -> Done.getInstance());
     }
+  }
+
+  // ---- events a projection could not write ----
+
+  /**
+   * An event a projection skipped because its rows can never be written (it stays in the journal).
+   */
+  public record DeadLetter(
+      String persistenceId, long sequenceNr, String eventType, String error, Instant at) {}
+
+  public CompletionStage<Done> putDeadLetter(String projection, DeadLetter d) {
+    return session.executeWrite(
+        "INSERT INTO "
+            + ks
+            + ".projection_dead_letters (projection, persistence_id, sequence_nr, event_type, error,"
+            + " at) VALUES (?, ?, ?, ?, ?, ?)",
+        projection,
+        d.persistenceId(),
+        d.sequenceNr(),
+        d.eventType(),
+        Text.wellFormed(d.error()),
+        d.at());
+  }
+
+  public CompletionStage<List<DeadLetter>> deadLetters(String projection) {
+    return session
+        .selectAll(
+            "SELECT persistence_id, sequence_nr, event_type, error, at FROM "
+                + ks
+                + ".projection_dead_letters WHERE projection = ?",
+            projection)
+        .thenApply(
+            rows ->
+                rows.stream()
+                    .map(
+                        r ->
+                            new DeadLetter(
+                                r.getString("persistence_id"),
+                                r.getLong("sequence_nr"),
+                                r.getString("event_type"),
+                                r.getString("error"),
+                                r.getInstant("at")))
+                    .toList());
   }
 
   // ---- conversations ----

@@ -2,6 +2,9 @@ package io.omnirouter.persistence.readside;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.readside.LiveEvent;
 import io.omnirouter.persistence.testkit.TestCassandra;
 import java.time.Instant;
@@ -86,6 +89,50 @@ class ReadSideStoreTest {
             .get(30, TimeUnit.SECONDS);
     assertEquals(150, events.size());
     assertEquals(150, events.get(149).sequenceNr());
+  }
+
+  @Test
+  void anEventThatCanNeverBeWrittenIsDeadLetteredAndTheRestOfItsGroupIsProjected()
+      throws Exception {
+    String good = "ws-" + UUID.randomUUID() + "~ct-1";
+    String name = "test-" + UUID.randomUUID();
+    var projection =
+        new ConversationProjection(name, store, java.time.Duration.ofHours(1), l -> {});
+    Instant now = Instant.now();
+    // an entity id without a workspace: no row of it can be written
+    var poison =
+        org.apache.pekko.projection.eventsourced.EventEnvelope.<Conversation.Event>create(
+            org.apache.pekko.persistence.query.Offset.noOffset(),
+            "Conversation|",
+            1,
+            received("bad", now),
+            now.toEpochMilli());
+    var fine =
+        org.apache.pekko.projection.eventsourced.EventEnvelope.<Conversation.Event>create(
+            org.apache.pekko.persistence.query.Offset.noOffset(),
+            "Conversation|" + good,
+            1,
+            received("good", now),
+            now.toEpochMilli());
+    projection.process(List.of(poison, fine)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    var rows = store.messages(good, 0L, null, 10).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("hello good"), rows.stream().map(ReadSideStore.MessageRow::text).toList());
+    var dead = store.deadLetters(name).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, dead.size());
+    assertEquals("Conversation|", dead.get(0).persistenceId());
+    assertEquals("MessageReceived", dead.get(0).eventType());
+    // a transient failure is not a reason to skip anything
+    assertEquals(
+        false,
+        ConversationProjection.permanent(
+            new java.util.concurrent.CompletionException(
+                new com.datastax.oss.driver.api.core.DriverTimeoutException("slow"))));
+  }
+
+  private static Conversation.Event received(String id, Instant at) {
+    return new Conversation.MessageReceived(
+        new InboundMessage(Channel.WHATSAPP, "wa-1", id, "4915100000", "hello " + id, at), 1, at);
   }
 
   @Test
