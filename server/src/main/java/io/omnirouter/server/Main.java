@@ -20,6 +20,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -148,7 +149,14 @@ public final class Main {
                   .orElse(
                       new HealthRoutes(system, journalHealth, settings.readinessTimeout())
                           .routes());
-          HttpServer.start(system, routes, settings.interfaceName(), settings.port());
+          // Traffic only once this node is Up in the cluster: before that every webhook would wait
+          // for shards it cannot reach yet (a restarted node left requests unanswered for 10 s in
+          // the rolling-restart drill); a refused connection makes a load balancer, the load tool
+          // or a provider go elsewhere at once.
+          org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+              .registerOnMemberUp(
+                  () ->
+                      HttpServer.start(system, routes, settings.interfaceName(), settings.port()));
           return Behaviors.empty();
         });
   }

@@ -173,7 +173,11 @@ public final class Replay {
             ConfigFactory.parseString(
                     "pekko.http.host-connection-pool { max-connections = "
                         + o.connections()
-                        + ", max-open-requests = 65536, max-retries = 0 }\n"
+                        + ", max-open-requests = 65536, max-retries = 0,"
+                        // a node that went away: retry its connections soon (the default backs
+                        // off to 2 min, holding requests in the pool until they time out instead
+                        // of failing over to the next node like a load balancer)
+                        + " base-connection-backoff = 50ms, max-connection-backoff = 500ms }\n"
                         + "pekko.http.client.idle-timeout = "
                         + (o.timeout().toSeconds() + 5)
                         + "s\n"
