@@ -2,6 +2,7 @@ package io.omnirouter.persistence.readside;
 
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Text;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,9 +24,7 @@ final class ContactTerms {
     if (name != null) {
       for (String word : name.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
         for (int n = MIN_PREFIX; n <= Math.min(word.length(), MAX_PREFIX); n++) {
-          if (!Character.isHighSurrogate(word.charAt(n - 1))) { // never half a pair (𠮷)
-            terms.add("name:" + word.substring(0, n));
-          }
+          terms.add("name:" + Text.prefix(word, n)); // never half a pair (𠮷): n-1 then, again
         }
       }
     }
@@ -71,8 +70,6 @@ final class ContactTerms {
     if (first.length() < MIN_PREFIX) {
       return null;
     }
-    int end = Math.min(first.length(), MAX_PREFIX);
-    return "name:"
-        + first.substring(0, Character.isHighSurrogate(first.charAt(end - 1)) ? end - 1 : end);
+    return "name:" + Text.prefix(first, MAX_PREFIX);
   }
 }

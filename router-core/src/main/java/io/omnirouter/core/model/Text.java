@@ -36,6 +36,14 @@ public final class Text {
     return out == null ? null : out.toString();
   }
 
+  /** At most the first {@code max} chars of {@code s}, never ending in half of a pair. */
+  public static String prefix(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
+  }
+
   /** {@code s} itself when well formed, else {@link #repaired}. */
   public static String wellFormed(String s) {
     String fixed = s == null ? null : repaired(s);

@@ -169,11 +169,7 @@ public record ConversationDigest(
    * UTF-8 encoder takes, and the list row carrying it failed to write for ever (an emoji at 200).
    */
   static String preview(String text) {
-    if (text == null || text.length() <= PREVIEW) {
-      return text;
-    }
-    int end = Character.isHighSurrogate(text.charAt(PREVIEW - 1)) ? PREVIEW - 1 : PREVIEW;
-    return text.substring(0, end);
+    return io.omnirouter.core.model.Text.prefix(text, PREVIEW);
   }
 
   /** A working copy for one {@link #apply}; never escapes it. */
