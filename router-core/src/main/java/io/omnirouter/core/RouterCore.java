@@ -5,6 +5,9 @@ import io.omnirouter.core.contact.Contact;
 import io.omnirouter.core.contact.Identity;
 import io.omnirouter.core.contact.IdentityKey;
 import io.omnirouter.core.conversation.Conversation;
+import io.omnirouter.core.ingest.IngestEntry;
+import io.omnirouter.core.ingest.IngestPartition;
+import io.omnirouter.core.ingest.IngestStore;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
@@ -44,17 +47,39 @@ public final class RouterCore {
   private final java.util.concurrent.ConcurrentHashMap<String, Integer> inbound =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile int maxInboundPerConversation = Integer.MAX_VALUE;
+  // the ingest log (omnirouter.ingest.mode = log), or null: webhooks are stored straight in threads
+  private final IngestStore ingestStore;
+  private int ingestPartitions;
+  private Duration feedTimeout;
+  private volatile IngestPartition.Observer ingestObserver = IngestPartition.Observer.NONE;
 
-  private RouterCore(ActorSystem<?> system, Workspaces workspaces) {
+  private RouterCore(ActorSystem<?> system, Workspaces workspaces, IngestStore ingestStore) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.workspaces = workspaces;
+    this.ingestStore = ingestStore;
   }
 
+  /** Without an ingest log: every webhook is acknowledged once its conversation stored it. */
   public static RouterCore init(ActorSystem<?> system, Workspaces workspaces) {
-    RouterCore core = new RouterCore(system, workspaces);
+    return init(system, workspaces, null);
+  }
+
+  /**
+   * With {@code omnirouter.ingest.mode = log} and a store, webhooks are acknowledged once their
+   * events are in the ingest log, and fed from there to their conversations.
+   */
+  public static RouterCore init(
+      ActorSystem<?> system, Workspaces workspaces, IngestStore ingestStore) {
+    boolean log = "log".equals(system.settings().config().getString("omnirouter.ingest.mode"));
+    RouterCore core = new RouterCore(system, workspaces, log ? ingestStore : null);
     core.start();
     return core;
+  }
+
+  /** Where ingest partitions report how long entries waited before reaching their thread. */
+  public void onIngestFed(IngestPartition.Observer observer) {
+    this.ingestObserver = observer;
   }
 
   /** Where conversations hand persisted replies for sending (the outbound dispatcher). */
@@ -133,6 +158,48 @@ public final class RouterCore {
             ctx ->
                 Contact.create(
                     ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId())))));
+
+    if (ingestStore != null) {
+      startIngest(config);
+    }
+  }
+
+  private void startIngest(com.typesafe.config.Config config) {
+    IngestPartition.Settings settings = IngestPartition.Settings.fromConfig(config);
+    ingestPartitions = config.getInt("omnirouter.ingest.partitions");
+    feedTimeout = config.getDuration("omnirouter.ingest.feed-timeout");
+    IngestPartition.Observer observer = waited -> ingestObserver.fed(waited);
+    sharding.init(
+        Entity.of(
+                IngestPartition.ENTITY_KEY,
+                ctx ->
+                    IngestPartition.create(
+                        ctx.getEntityId(), settings, ingestStore, this::feed, observer))
+            .withStopMessage(IngestPartition.Stop.INSTANCE)
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    // a partition runs where sharding puts it once something is sent to it: after a node is lost,
+    // this brings its partitions up elsewhere (and their unfed rows to their threads) without
+    // traffic
+    Duration wake = config.getDuration("omnirouter.ingest.wake-interval");
+    system
+        .scheduler()
+        .scheduleAtFixedRate(
+            Duration.ZERO,
+            wake,
+            () -> {
+              for (int i = 0; i < ingestPartitions; i++) {
+                ingestPartition(i).tell(IngestPartition.Wake.INSTANCE);
+              }
+            },
+            system.executionContext());
+  }
+
+  private EntityRef<IngestPartition.Command> ingestPartition(int i) {
+    return sharding.entityRefFor(IngestPartition.ENTITY_KEY, "p" + i);
+  }
+
+  public boolean ingestLog() {
+    return ingestStore != null;
   }
 
   /** Applies the configured agent profiles (a no-op for unchanged ones). */
@@ -200,6 +267,86 @@ public final class RouterCore {
                       .<Done>ask(r -> new Contact.AddIdentity(identity, displayName, r), timeout),
                   (ack, added) -> ack);
             });
+  }
+
+  /**
+   * Appends a webhook's events to the ingest log; completes once every one of them is durable there
+   * (they reach their conversations right after, in order per customer). Fails with {@link
+   * IngestBusy} when a partition holds too many entries not yet fed, or {@link IngestFailed}.
+   */
+  public CompletionStage<Done> ingest(
+      String workspace, Channel channel, String account, List<Inbound> events, Duration timeout) {
+    java.util.Map<Integer, List<IngestEntry>> byPartition = new java.util.LinkedHashMap<>();
+    for (Inbound in : events) {
+      IngestEntry entry = IngestEntry.of(workspace, channel, account, in);
+      byPartition
+          .computeIfAbsent(
+              IngestPartition.partitionOf(entry.orderKey(), ingestPartitions),
+              p -> new java.util.ArrayList<>())
+          .add(entry);
+    }
+    java.util.concurrent.CompletableFuture<?>[] appended =
+        byPartition.entrySet().stream()
+            .map(
+                e ->
+                    ingestPartition(e.getKey())
+                        .<IngestPartition.Outcome>ask(
+                            r -> new IngestPartition.Append(List.copyOf(e.getValue()), r), timeout)
+                        .thenApply(
+                            outcome ->
+                                switch (outcome) {
+                                  case APPENDED -> Done.getInstance();
+                                  case BUSY -> throw new IngestBusy(e.getKey());
+                                  case FAILED -> throw new IngestFailed(e.getKey());
+                                })
+                        .toCompletableFuture())
+            .toArray(java.util.concurrent.CompletableFuture[]::new);
+    return java.util.concurrent.CompletableFuture.allOf(appended)
+        .thenApply(x -> Done.getInstance());
+  }
+
+  /** Entries appended and not yet in their threads, summed over every partition. */
+  public CompletionStage<IngestPartition.Backlog> ingestBacklog(Duration timeout) {
+    CompletionStage<IngestPartition.Backlog> sum =
+        java.util.concurrent.CompletableFuture.completedFuture(new IngestPartition.Backlog(0, 0));
+    for (int i = 0; i < ingestPartitions; i++) {
+      sum =
+          sum.thenCombine(
+              ingestPartition(i).ask(IngestPartition.GetBacklog::new, timeout),
+              (a, b) ->
+                  new IngestPartition.Backlog(
+                      a.entries() + b.entries(), Math.max(a.oldestMillis(), b.oldestMillis())));
+    }
+    return sum;
+  }
+
+  /** One logged entry into its thread (the ingest partitions' feeder). */
+  private CompletionStage<Done> feed(IngestEntry entry) {
+    if (entry.message() != null) {
+      var m = entry.message();
+      return receive(entry.workspace(), m.message(), m.hints(), m.displayName(), feedTimeout)
+          .thenApply(ack -> Done.getInstance());
+    }
+    if (entry.status() != null) {
+      return recordDelivery(
+          entry.workspace(), entry.channel(), entry.account(), entry.status(), feedTimeout);
+    }
+    return recordChannelEvent(
+        entry.workspace(), entry.channel(), entry.account(), entry.event(), feedTimeout);
+  }
+
+  /** An ingest partition holds as many entries not yet fed as it may: answer 503, retry later. */
+  public static final class IngestBusy extends RuntimeException {
+    public IngestBusy(int partition) {
+      super("ingest partition " + partition + " is busy", null, false, false);
+    }
+  }
+
+  /** An ingest partition could not write its row (Cassandra): answer 503, retry later. */
+  public static final class IngestFailed extends RuntimeException {
+    public IngestFailed(int partition) {
+      super("ingest partition " + partition + " could not write", null, false, false);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import io.omnirouter.connectors.webchat.WebChatSessions;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
+import io.omnirouter.persistence.CassandraIngestStore;
 import io.omnirouter.persistence.JournalHealth;
 import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
@@ -83,9 +84,10 @@ public final class Main {
                               ws.teams().size(),
                               ws.agents().size()));
 
-          RouterCore core = RouterCore.init(system, workspaces);
+          RouterCore core = RouterCore.init(system, workspaces, CassandraIngestStore.start(system));
           ReadSide readSide = ReadSide.start(system);
           Metrics.projectionLag(system, readSide);
+          Metrics.ingest(system, core);
           ActorRef<LiveHub.Command> liveHub =
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onStored(LiveHub.listener(liveHub));

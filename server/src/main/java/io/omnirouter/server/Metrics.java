@@ -1,5 +1,6 @@
 package io.omnirouter.server;
 
+import io.omnirouter.core.RouterCore;
 import io.omnirouter.persistence.readside.ReadSide;
 import java.time.Duration;
 import kamon.Kamon;
@@ -25,6 +26,39 @@ final class Metrics {
                 readSide
                     .lagMillis()
                     .forEach((tag, lag) -> gauge.withTag("projection", tag).update(lag.get())),
+            system.executionContext());
+  }
+
+  /**
+   * {@code omnirouter_ingest_wait_seconds}: how long entries waited in the ingest log before their
+   * conversation had them (fed on this node); {@code omnirouter_ingest_backlog} and {@code
+   * omnirouter_ingest_oldest_seconds}: entries acknowledged and not yet in their threads,
+   * cluster-wide, and the age of the oldest.
+   */
+  static void ingest(ActorSystem<?> system, RouterCore core) {
+    if (!core.ingestLog()) {
+      return;
+    }
+    var waited =
+        Kamon.histogram("omnirouter.ingest.wait", MeasurementUnit.time().milliseconds())
+            .withoutTags();
+    core.onIngestFed(waited::record);
+    var backlog = Kamon.gauge("omnirouter.ingest.backlog").withoutTags();
+    var oldest =
+        Kamon.gauge("omnirouter.ingest.oldest", MeasurementUnit.time().milliseconds())
+            .withoutTags();
+    system
+        .scheduler()
+        .scheduleAtFixedRate(
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            () ->
+                core.ingestBacklog(Duration.ofSeconds(2))
+                    .thenAccept(
+                        b -> {
+                          backlog.update(b.entries());
+                          oldest.update(b.oldestMillis());
+                        }),
             system.executionContext());
   }
 }

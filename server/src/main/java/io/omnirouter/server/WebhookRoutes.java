@@ -162,7 +162,8 @@ public final class WebhookRoutes extends AllDirectives {
                         (response, error) -> {
                           if (error == null) {
                             storage.stored();
-                          } else {
+                          } else if (!busy(error)) {
+                            // a busy conversation or partition is load, not a storage failure
                             storage.failed();
                           }
                         }))
@@ -180,7 +181,7 @@ public final class WebhookRoutes extends AllDirectives {
                     Problems.response(
                         StatusCodes.PAYLOAD_TOO_LARGE, "body exceeds " + cap + " bytes"));
               }
-              if (cause instanceof RouterCore.ConversationBusy) {
+              if (busy(cause)) {
                 return count(
                     connector, "busy", unavailable("this conversation is busy, retry later"));
               }
@@ -194,6 +195,14 @@ public final class WebhookRoutes extends AllDirectives {
                   "unavailable",
                   unavailable("could not store the message, retry later"));
             });
+  }
+
+  private static boolean busy(Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    return cause instanceof RouterCore.ConversationBusy || cause instanceof RouterCore.IngestBusy;
   }
 
   private CompletionStage<HttpResponse> handle(
@@ -212,6 +221,15 @@ public final class WebhookRoutes extends AllDirectives {
       log.warn("Unreadable {} webhook: {}", connector.channel().key(), e.toString());
       return done(
           connector, "rejected", Problems.response(StatusCodes.BAD_REQUEST, "unreadable payload"));
+    }
+    if (core.ingestLog()) {
+      return core.ingest(
+              account.workspace(),
+              connector.channel(),
+              account.account(),
+              events,
+              settings.storeTimeout())
+          .thenApply(done -> stored(req, connector, account));
     }
     List<CompletableFuture<Conversation.Ack>> stored = new ArrayList<>();
     for (Inbound in : events) {
@@ -251,15 +269,17 @@ public final class WebhookRoutes extends AllDirectives {
       }
     }
     return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-        .thenApply(
-            all -> {
-              connector.acknowledged(req, account);
-              return count(
-                  connector,
-                  "stored",
-                  HttpResponse.create()
-                      .withEntity(ContentTypes.TEXT_PLAIN_UTF8, connector.acknowledgement()));
-            });
+        .thenApply(all -> stored(req, connector, account));
+  }
+
+  private HttpResponse stored(
+      WebhookRequest req, ChannelConnector connector, AccountSettings account) {
+    connector.acknowledged(req, account);
+    return count(
+        connector,
+        "stored",
+        HttpResponse.create()
+            .withEntity(ContentTypes.TEXT_PLAIN_UTF8, connector.acknowledgement()));
   }
 
   private WebhookRequest webhookRequest(HttpRequest request, byte[] body) {

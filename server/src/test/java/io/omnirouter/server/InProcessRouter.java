@@ -45,7 +45,11 @@ final class InProcessRouter implements AutoCloseable {
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     Workspaces workspaces = Workspaces.fromConfig(config);
-    core = RouterCore.init(kit.system(), workspaces);
+    core =
+        RouterCore.init(
+            kit.system(),
+            workspaces,
+            io.omnirouter.persistence.CassandraIngestStore.start(kit.system()));
     Connectors connectors = new Connectors(workspaces, Clock.systemUTC());
     WebChatSessions webchat = new WebChatSessions();
     var outbound =
@@ -120,8 +124,26 @@ final class InProcessRouter implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * Waits until every webhook acknowledged so far has reached its conversation (with the ingest
+   * log, a 200 means "in the log"; the thread has it moments later).
+   */
+  void settled() throws Exception {
+    if (!core.ingestLog()) {
+      return;
+    }
+    long until = System.nanoTime() + T.toNanos();
+    while (core.ingestBacklog(T).toCompletableFuture().get(30, TimeUnit.SECONDS).entries() > 0) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("the ingest log did not drain within " + T);
+      }
+      Thread.sleep(10);
+    }
+  }
+
   /** The contact an identity belongs to, or null when it was never stored. */
   String contactOf(String workspace, String identityKey) throws Exception {
+    settled();
     return core.identity(workspace, identityKey)
         .<Identity.LookupResult>ask(Identity.Lookup::new, T)
         .toCompletableFuture()
@@ -130,6 +152,7 @@ final class InProcessRouter implements AutoCloseable {
   }
 
   Conversation.Summary conversation(String workspace, String contactId) throws Exception {
+    settled();
     return core.conversation(workspace, contactId)
         .ask(Conversation.GetSummary::new, T)
         .toCompletableFuture()

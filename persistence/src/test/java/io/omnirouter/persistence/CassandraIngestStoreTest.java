@@ -1,0 +1,132 @@
+package io.omnirouter.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.omnirouter.core.ingest.IngestEntry;
+import io.omnirouter.core.ingest.IngestStore;
+import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
+import io.omnirouter.core.model.InboundMessage;
+import io.omnirouter.core.model.MessageContent;
+import io.omnirouter.core.model.ProviderError;
+import io.omnirouter.persistence.testkit.TestCassandra;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ingest log's rows on the real Cassandra: written whole, read back in order, dropped once fed.
+ */
+class CassandraIngestStoreTest {
+  static ActorTestKit kit;
+  static CassandraIngestStore store;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kit = ActorTestKit.create("ingest-store", TestCassandra.config(""));
+    CassandraSessionRegistry.get(kit.system())
+        .sessionFor("pekko.persistence.cassandra")
+        .executeDDL(
+            "CREATE KEYSPACE IF NOT EXISTS "
+                + TestCassandra.KEYSPACE
+                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+        .toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    store = CassandraIngestStore.start(kit.system());
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static final Instant AT = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  static IngestEntry message(String id) {
+    return IngestEntry.of(
+        "acme",
+        Channel.LINE,
+        "line-1",
+        new Inbound.Message(
+            new InboundMessage(
+                Channel.LINE,
+                "line-1",
+                id,
+                "U4af4980629",
+                "こんにちは 👋",
+                AT,
+                MessageContent.text("こんにちは 👋"),
+                "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA"),
+            List.of("phone:+4915901234567"),
+            "Kim"));
+  }
+
+  @Test
+  void everyKindOfEntryComesBackAsWrittenInSequenceOrderAcrossBuckets() throws Exception {
+    String p = "t-" + UUID.randomUUID();
+    IngestEntry status =
+        IngestEntry.of(
+            "acme",
+            Channel.WHATSAPP,
+            "wa-1",
+            new Inbound.Status(
+                "wamid.1",
+                "4915901234567",
+                Inbound.DeliveryStatus.FAILED,
+                AT,
+                new ProviderError(
+                    "131047", "Re-engagement message", ProviderError.Outcome.WINDOW_CLOSED)));
+    IngestEntry event =
+        IngestEntry.of(
+            "acme",
+            Channel.SMS,
+            "tw-1",
+            new Inbound.Event("opt-out", "+4915901234567", "STOP", null, AT));
+    await(store.append(p, new IngestStore.Row(1, "w1", List.of(message("m1"), status, event))));
+    await(store.append(p, new IngestStore.Row(999, "w1", List.of(message("m2")))));
+    await(store.append(p, new IngestStore.Row(1000, "w1", List.of(message("m3")))));
+    // a second owner during a split brain writes the same number: both rows are kept
+    await(store.append(p, new IngestStore.Row(1000, "w2", List.of(message("m4")))));
+
+    IngestStore.Recovered all = await(store.recover(p));
+    assertEquals(0, all.watermark());
+    assertEquals(
+        List.of(1L, 999L, 1000L, 1000L), all.rows().stream().map(IngestStore.Row::seq).toList());
+    assertEquals(List.of(message("m1"), status, event), all.rows().get(0).entries());
+    assertEquals(
+        List.of("m4", "m3").stream().sorted().toList(),
+        all.rows().subList(2, 4).stream()
+            .map(r -> r.entries().get(0).message().message().providerMessageId())
+            .sorted()
+            .toList());
+
+    await(store.advance(p, 0, 999));
+    IngestStore.Recovered rest = await(store.recover(p));
+    assertEquals(999, rest.watermark());
+    assertEquals(List.of(1000L, 1000L), rest.rows().stream().map(IngestStore.Row::seq).toList());
+    assertEquals(
+        0,
+        await(
+                CassandraSessionRegistry.get(kit.system())
+                    .sessionFor("pekko.persistence.cassandra")
+                    .selectAll(
+                        "SELECT seq FROM "
+                            + TestCassandra.KEYSPACE
+                            + ".ingest_log WHERE partition = ? AND bucket = 0",
+                        p))
+            .size(),
+        "the fed bucket is dropped");
+  }
+}

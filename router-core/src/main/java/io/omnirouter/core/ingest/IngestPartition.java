@@ -1,0 +1,482 @@
+package io.omnirouter.core.ingest;
+
+import io.omnirouter.core.CborSerializable;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One partition of the ingest log (sharded; one owner cluster-wide, moved when its node leaves).
+ *
+ * <p>Webhook events are appended here and acknowledged once their batch is durable: while one batch
+ * is being written, the next collects, so a busy partition pays one Cassandra write for many
+ * messages. Each written entry is then fed to its conversation (identity resolution, dedup,
+ * persist) — entries with the same {@link IngestEntry#orderKey() customer} one after another, in
+ * log order; a failed feed is retried with backoff, never dropped. The watermark (every row at or
+ * below it has been fed) is saved every second; a new owner recovers the rows above it and feeds
+ * them again, which the conversations' dedup by provider message id makes harmless.
+ */
+public final class IngestPartition extends AbstractBehavior<IngestPartition.Command> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "IngestPartition");
+
+  public interface Command {}
+
+  /** Append these entries; answered once they are durable (or why not). */
+  public record Append(List<IngestEntry> entries, ActorRef<Outcome> replyTo)
+      implements Command, CborSerializable {}
+
+  public enum Outcome implements CborSerializable {
+    APPENDED,
+    /** more entries wait to be fed than the partition may hold: retry later */
+    BUSY,
+    /** the row could not be written: retry later */
+    FAILED
+  }
+
+  /** Starts the partition if it is not running (sent to every partition periodically). */
+  public enum Wake implements Command, CborSerializable {
+    INSTANCE
+  }
+
+  /** Sent by sharding when the partition moves or the node leaves. */
+  public enum Stop implements Command, CborSerializable {
+    INSTANCE
+  }
+
+  public record GetBacklog(ActorRef<Backlog> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * @param entries entries appended and not yet fed to their conversations
+   * @param oldestMillis how long the oldest of them has waited (0 when none)
+   */
+  public record Backlog(int entries, long oldestMillis) implements CborSerializable {}
+
+  private record Recovered(IngestStore.Recovered result, Throwable error) implements Command {}
+
+  private record Written(List<Append> batch, IngestStore.Row row, Throwable error)
+      implements Command {}
+
+  private record Fed(String key, Throwable error) implements Command {}
+
+  private record Retry(String key) implements Command {}
+
+  private enum RecoverAgain implements Command {
+    INSTANCE
+  }
+
+  private enum SaveTick implements Command {
+    INSTANCE
+  }
+
+  private record Saved(long watermark, Throwable error) implements Command {}
+
+  /** Delivers one entry to its conversation; completes once the conversation has it. */
+  public interface Feeder {
+    CompletionStage<Done> feed(IngestEntry entry);
+  }
+
+  /**
+   * @param maxBatch entries per written row at most
+   * @param maxBacklog entries appended but not yet fed, at most; beyond it appends get BUSY
+   * @param parallelism customers fed at once
+   * @param saveInterval how often the watermark is saved
+   */
+  public record Settings(
+      int maxBatch,
+      int maxBacklog,
+      int parallelism,
+      Duration saveInterval,
+      Duration minBackoff,
+      Duration maxBackoff) {
+    public static Settings fromConfig(com.typesafe.config.Config root) {
+      var c = root.getConfig("omnirouter.ingest");
+      return new Settings(
+          c.getInt("max-batch"),
+          c.getInt("max-backlog"),
+          c.getInt("parallelism"),
+          c.getDuration("save-interval"),
+          c.getDuration("min-backoff"),
+          c.getDuration("max-backoff"));
+    }
+  }
+
+  /** Reports how long entries waited between their append and their conversation (ms). */
+  public interface Observer {
+    void fed(long waitedMillis);
+
+    Observer NONE = waited -> {};
+  }
+
+  public static Behavior<Command> create(
+      String partition, Settings settings, IngestStore store, Feeder feeder, Observer observer) {
+    // a bug must not take the partition down for good: start again from what is stored
+    return Behaviors.supervise(
+            Behaviors.withStash(
+                10_000,
+                (StashBuffer<Command> stash) ->
+                    Behaviors.setup(
+                        ctx ->
+                            Behaviors.withTimers(
+                                timers -> {
+                                  ctx.pipeToSelf(store.recover(partition), Recovered::new);
+                                  return recovering(
+                                      ctx, stash, timers, partition, settings, store, feeder,
+                                      observer);
+                                }))))
+        .onFailure(
+            org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
+                Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2));
+  }
+
+  private static Behavior<Command> recovering(
+      ActorContext<Command> ctx,
+      StashBuffer<Command> stash,
+      TimerScheduler<Command> timers,
+      String partition,
+      Settings settings,
+      IngestStore store,
+      Feeder feeder,
+      Observer observer) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            Recovered.class,
+            r -> {
+              if (r.error() != null) {
+                ctx.getLog()
+                    .warn(
+                        "Ingest partition {} could not recover, retrying: {}",
+                        partition,
+                        r.error());
+                timers.startSingleTimer(RecoverAgain.INSTANCE, Duration.ofSeconds(2));
+                return Behaviors.same();
+              }
+              var running =
+                  new IngestPartition(ctx, timers, partition, settings, store, feeder, observer);
+              running.start(r.result());
+              return stash.unstashAll(running);
+            })
+        .onMessageEquals(
+            RecoverAgain.INSTANCE,
+            () -> {
+              ctx.pipeToSelf(store.recover(partition), Recovered::new);
+              return Behaviors.same();
+            })
+        .onMessage(
+            Stop.class,
+            s -> {
+              stash.forEach(
+                  c -> {
+                    if (c instanceof Append a) {
+                      a.replyTo().tell(Outcome.FAILED);
+                    }
+                  });
+              return Behaviors.stopped();
+            })
+        .onMessage(
+            Command.class,
+            c -> {
+              if (stash.isFull()) {
+                if (c instanceof Append a) {
+                  a.replyTo().tell(Outcome.BUSY);
+                }
+                return Behaviors.same();
+              }
+              stash.stash(c);
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String partition;
+  private final Settings settings;
+  private final IngestStore store;
+  private final Feeder feeder;
+  private final Observer observer;
+  private final String writer = UUID.randomUUID().toString();
+
+  // writing
+  private long nextSeq;
+  private boolean writing;
+  private final ArrayDeque<Append> waiting = new ArrayDeque<>();
+  private int waitingEntries;
+
+  // feeding: per written row, how many of its entries are not fed yet
+  private final TreeMap<Long, int[]> unfed = new TreeMap<>();
+  private final Map<String, ArrayDeque<Pending>> chains = new HashMap<>();
+  private final ArrayDeque<String> ready = new ArrayDeque<>();
+  private final Set<String> feeding = new HashSet<>();
+  private int backlog;
+
+  // the watermark
+  private long savedWatermark;
+  private boolean saving;
+
+  private record Pending(long seq, IngestEntry entry, long appendedAt, int[] attempts) {}
+
+  private IngestPartition(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String partition,
+      Settings settings,
+      IngestStore store,
+      Feeder feeder,
+      Observer observer) {
+    super(ctx);
+    this.timers = timers;
+    this.partition = partition;
+    this.settings = settings;
+    this.store = store;
+    this.feeder = feeder;
+    this.observer = observer;
+  }
+
+  private void start(IngestStore.Recovered recovered) {
+    savedWatermark = recovered.watermark();
+    nextSeq = recovered.watermark() + 1;
+    long now = System.currentTimeMillis();
+    for (IngestStore.Row row : recovered.rows()) {
+      nextSeq = Math.max(nextSeq, row.seq() + 1);
+      enqueue(row, now);
+    }
+    if (!recovered.rows().isEmpty()) {
+      getContext()
+          .getLog()
+          .info(
+              "Ingest partition {} recovered {} entries above watermark {}",
+              partition,
+              backlog,
+              savedWatermark);
+    }
+    timers.startTimerWithFixedDelay(SaveTick.INSTANCE, settings.saveInterval());
+    pump();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Append.class, this::onAppend)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(Fed.class, this::onFed)
+        .onMessage(Retry.class, this::onRetry)
+        .onMessageEquals(SaveTick.INSTANCE, this::onSaveTick)
+        .onMessage(Saved.class, this::onSaved)
+        .onMessage(GetBacklog.class, this::onGetBacklog)
+        .onMessageEquals(Wake.INSTANCE, () -> this)
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onMessage(Recovered.class, r -> this)
+        .onMessageEquals(RecoverAgain.INSTANCE, () -> this)
+        .build();
+  }
+
+  private Behavior<Command> onAppend(Append append) {
+    if (backlog + waitingEntries + append.entries().size() > settings.maxBacklog()) {
+      append.replyTo().tell(Outcome.BUSY);
+      return this;
+    }
+    waiting.add(append);
+    waitingEntries += append.entries().size();
+    if (!writing) {
+      write();
+    }
+    return this;
+  }
+
+  /** Writes everything waiting (up to max-batch entries, at least one append) as one row. */
+  private void write() {
+    List<Append> batch = new ArrayList<>();
+    List<IngestEntry> entries = new ArrayList<>();
+    while (!waiting.isEmpty()
+        && (batch.isEmpty()
+            || entries.size() + waiting.peek().entries().size() <= settings.maxBatch())) {
+      Append a = waiting.poll();
+      batch.add(a);
+      entries.addAll(a.entries());
+    }
+    waitingEntries -= entries.size();
+    writing = true;
+    // a failed write's sequence number is used again: the rows of one writer stay contiguous
+    IngestStore.Row row = new IngestStore.Row(nextSeq, writer, List.copyOf(entries));
+    getContext()
+        .pipeToSelf(store.append(partition, row), (done, error) -> new Written(batch, row, error));
+  }
+
+  private Behavior<Command> onWritten(Written w) {
+    writing = false;
+    if (w.error() != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "Ingest partition {} could not write row {}: {}",
+              partition,
+              w.row().seq(),
+              w.error().toString());
+      w.batch().forEach(a -> a.replyTo().tell(Outcome.FAILED));
+    } else {
+      nextSeq = w.row().seq() + 1;
+      w.batch().forEach(a -> a.replyTo().tell(Outcome.APPENDED));
+      enqueue(w.row(), System.currentTimeMillis());
+      pump();
+    }
+    if (!waiting.isEmpty()) {
+      write();
+    }
+    return this;
+  }
+
+  private void enqueue(IngestStore.Row row, long now) {
+    if (row.entries().isEmpty()) {
+      return;
+    }
+    unfed.merge(row.seq(), new int[] {row.entries().size()}, (a, b) -> new int[] {a[0] + b[0]});
+    for (IngestEntry e : row.entries()) {
+      String key = e.orderKey();
+      ArrayDeque<Pending> chain = chains.computeIfAbsent(key, k -> new ArrayDeque<>());
+      chain.add(new Pending(row.seq(), e, now, new int[1]));
+      if (chain.size() == 1 && !feeding.contains(key)) {
+        ready.add(key);
+      }
+      backlog++;
+    }
+  }
+
+  private void pump() {
+    while (feeding.size() < settings.parallelism() && !ready.isEmpty()) {
+      String key = ready.poll();
+      ArrayDeque<Pending> chain = chains.get(key);
+      if (chain == null || chain.isEmpty() || !feeding.add(key)) {
+        continue;
+      }
+      CompletionStage<Done> fed;
+      try {
+        fed = feeder.feed(chain.peek().entry());
+      } catch (RuntimeException e) {
+        fed = java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+      getContext().pipeToSelf(fed, (done, error) -> new Fed(key, error));
+    }
+  }
+
+  private Behavior<Command> onFed(Fed f) {
+    feeding.remove(f.key());
+    ArrayDeque<Pending> chain = chains.get(f.key());
+    if (chain == null || chain.isEmpty()) {
+      pump();
+      return this;
+    }
+    Pending head = chain.peek();
+    if (f.error() != null) {
+      int attempt = ++head.attempts()[0];
+      if (attempt == 1 || attempt % 10 == 0) {
+        getContext()
+            .getLog()
+            .warn(
+                "Ingest partition {}: feeding {} failed (attempt {}), retrying: {}",
+                partition,
+                f.key(),
+                attempt,
+                f.error().toString());
+      }
+      long backoff =
+          Math.min(
+              settings.maxBackoff().toMillis(),
+              settings.minBackoff().toMillis() << Math.min(attempt - 1, 16));
+      timers.startSingleTimer(new Retry(f.key()), Duration.ofMillis(backoff));
+      pump();
+      return this;
+    }
+    chain.poll();
+    backlog--;
+    observer.fed(System.currentTimeMillis() - head.appendedAt());
+    int[] left = unfed.get(head.seq());
+    if (left != null && --left[0] == 0) {
+      unfed.remove(head.seq());
+    }
+    if (chain.isEmpty()) {
+      chains.remove(f.key());
+    } else {
+      ready.add(f.key());
+    }
+    pump();
+    return this;
+  }
+
+  private Behavior<Command> onRetry(Retry r) {
+    if (!feeding.contains(r.key()) && chains.containsKey(r.key())) {
+      ready.add(r.key());
+      pump();
+    }
+    return this;
+  }
+
+  /** Every row at or below this has been fed; a row being written is above it. */
+  private long watermark() {
+    return unfed.isEmpty() ? nextSeq - 1 : unfed.firstKey() - 1;
+  }
+
+  private Behavior<Command> onSaveTick() {
+    long mark = watermark();
+    if (!saving && mark > savedWatermark) {
+      saving = true;
+      getContext()
+          .pipeToSelf(
+              store.advance(partition, savedWatermark, mark), (d, error) -> new Saved(mark, error));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSaved(Saved s) {
+    saving = false;
+    if (s.error() == null) {
+      savedWatermark = s.watermark();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetBacklog(GetBacklog g) {
+    long oldest =
+        chains.values().stream()
+            .filter(c -> !c.isEmpty())
+            .mapToLong(c -> c.peek().appendedAt())
+            .min()
+            .orElse(0);
+    g.replyTo()
+        .tell(
+            new Backlog(
+                backlog + waitingEntries,
+                oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest)));
+    return this;
+  }
+
+  private Behavior<Command> onStop() {
+    // not yet written: their webhooks get 503 now rather than wait out the timeout; written rows
+    // above the saved watermark are fed again by the next owner
+    waiting.forEach(a -> a.replyTo().tell(Outcome.FAILED));
+    return Behaviors.stopped();
+  }
+
+  /** The partition an order key belongs to, of {@code partitions}. */
+  public static int partitionOf(String orderKey, int partitions) {
+    return Math.floorMod(orderKey.hashCode(), partitions);
+  }
+}

@@ -1,0 +1,262 @@
+package io.omnirouter.core.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnirouter.core.model.Channel;
+import io.omnirouter.core.model.Inbound;
+import io.omnirouter.core.model.InboundMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** One ingest partition over an in-memory store whose writes can be held or failed. */
+class IngestPartitionTest {
+  static final ActorTestKit kit = ActorTestKit.create();
+  static final IngestPartition.Settings SETTINGS =
+      new IngestPartition.Settings(
+          50, 100, 4, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200));
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** Rows as Cassandra would keep them; a write completes when the test lets it. */
+  static final class MemoryStore implements IngestStore {
+    final Map<Long, Row> rows = new ConcurrentHashMap<>();
+    volatile long watermark;
+    final AtomicInteger writes = new AtomicInteger();
+    volatile boolean failWrites;
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+
+    @Override
+    public CompletionStage<Recovered> recover(String partition) {
+      List<Row> above = new ArrayList<>();
+      rows.values().stream()
+          .filter(r -> r.seq() > watermark)
+          .sorted((a, b) -> Long.compare(a.seq(), b.seq()))
+          .forEach(above::add);
+      return CompletableFuture.completedFuture(new Recovered(watermark, above));
+    }
+
+    @Override
+    public CompletionStage<Done> append(String partition, Row row) {
+      writes.incrementAndGet();
+      return gate.thenApply(
+          x -> {
+            if (failWrites) {
+              throw new IllegalStateException("Cassandra is down");
+            }
+            rows.put(row.seq(), row);
+            return Done.getInstance();
+          });
+    }
+
+    @Override
+    public CompletionStage<Done> advance(String partition, long previous, long mark) {
+      watermark = mark;
+      rows.keySet().removeIf(seq -> seq <= mark);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+  }
+
+  /** Records what reached the conversations; can fail or hold feeds. */
+  static final class RecordingFeeder implements IngestPartition.Feeder {
+    final List<String> fed = new CopyOnWriteArrayList<>();
+    final ConcurrentLinkedQueue<String> attempts = new ConcurrentLinkedQueue<>();
+    volatile java.util.function.Predicate<String> failing = id -> false;
+    volatile boolean hold;
+
+    @Override
+    public CompletionStage<Done> feed(IngestEntry entry) {
+      String id = entry.message().message().providerMessageId();
+      attempts.add(id);
+      if (hold) {
+        return new CompletableFuture<>();
+      }
+      if (failing.test(id)) {
+        return CompletableFuture.failedFuture(new IllegalStateException("conversation timed out"));
+      }
+      fed.add(id);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+  }
+
+  static IngestEntry message(String from, String id) {
+    return IngestEntry.of(
+        "acme",
+        Channel.WHATSAPP,
+        "wa-1",
+        new Inbound.Message(
+            new InboundMessage(Channel.WHATSAPP, "wa-1", id, from, "hi", Instant.now()),
+            List.of(),
+            null));
+  }
+
+  ActorRef<IngestPartition.Command> partition(MemoryStore store, RecordingFeeder feeder) {
+    return kit.spawn(
+        IngestPartition.create("p0", SETTINGS, store, feeder, IngestPartition.Observer.NONE));
+  }
+
+  IngestPartition.Outcome append(ActorRef<IngestPartition.Command> p, IngestEntry... entries) {
+    TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
+    p.tell(new IngestPartition.Append(List.of(entries), probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  static void eventually(Runnable check) {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > until) {
+          throw e;
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException ie) {
+          throw new IllegalStateException(ie);
+        }
+      }
+    }
+  }
+
+  @Test
+  void appendedOnlyOnceDurableAndAFailedWriteIsNeitherAcknowledgedNorFed() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    var p = partition(store, feeder);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    store.gate = gate;
+    TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
+    p.tell(new IngestPartition.Append(List.of(message("1", "m1")), probe.getRef()));
+    probe.expectNoMessage(Duration.ofMillis(200));
+    assertTrue(feeder.attempts.isEmpty(), "nothing is fed before its row is written");
+    gate.complete(null);
+    assertEquals(IngestPartition.Outcome.APPENDED, probe.receiveMessage());
+    eventually(() -> assertEquals(List.of("m1"), feeder.fed));
+
+    store.failWrites = true;
+    assertEquals(IngestPartition.Outcome.FAILED, append(p, message("2", "m2")));
+    store.failWrites = false;
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, message("3", "m3")));
+    eventually(() -> assertEquals(List.of("m1", "m3"), feeder.fed));
+    assertTrue(!feeder.attempts.contains("m2"), "a webhook answered 503 reaches no thread");
+  }
+
+  @Test
+  void appendsWhileARowIsWrittenShareTheNextRow() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    var p = partition(store, feeder);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    store.gate = gate;
+    TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
+    for (int i = 0; i < 30; i++) {
+      p.tell(new IngestPartition.Append(List.of(message("c" + i, "b" + i)), probe.getRef()));
+    }
+    eventually(() -> assertEquals(1, store.writes.get()));
+    gate.complete(null);
+    for (int i = 0; i < 30; i++) {
+      assertEquals(IngestPartition.Outcome.APPENDED, probe.receiveMessage());
+    }
+    assertEquals(
+        2, store.writes.get(), "the first append alone, then the 29 that waited in one row");
+    eventually(() -> assertEquals(30, feeder.fed.size()));
+  }
+
+  @Test
+  void oneCustomersEntriesReachTheThreadInLogOrderAndAFailedFeedIsRetriedNotDropped() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    AtomicBoolean down = new AtomicBoolean(true);
+    feeder.failing = id -> id.equals("a2") && down.get();
+    var p = partition(store, feeder);
+    for (int i = 1; i <= 5; i++) {
+      assertEquals(
+          IngestPartition.Outcome.APPENDED,
+          append(p, message("alice", "a" + i), message("bob", "b" + i)));
+    }
+    eventually(() -> assertTrue(Collections.frequency(feeder.attempts, "a2") >= 3));
+    assertEquals(
+        List.of("b1", "b2", "b3", "b4", "b5"),
+        feeder.fed.stream().filter(id -> id.startsWith("b")).toList(),
+        "another customer is not held up");
+    assertEquals(
+        List.of("a1"),
+        feeder.fed.stream().filter(id -> id.startsWith("a")).toList(),
+        "nothing of alice's overtakes a2");
+    down.set(false);
+    eventually(
+        () ->
+            assertEquals(
+                List.of("a1", "a2", "a3", "a4", "a5"),
+                feeder.fed.stream().filter(id -> id.startsWith("a")).toList()));
+    eventually(() -> assertEquals(5, store.watermark, "every row fed: the watermark passed them"));
+    assertTrue(store.rows.isEmpty(), "fed rows are dropped");
+  }
+
+  @Test
+  void aNewOwnerFeedsWhatTheOldOneAcknowledgedButNeverFed() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder stuck = new RecordingFeeder();
+    stuck.hold = true;
+    var first = partition(store, stuck);
+    assertEquals(
+        IngestPartition.Outcome.APPENDED, append(first, message("1", "x1"), message("2", "x2")));
+    assertEquals(IngestPartition.Outcome.APPENDED, append(first, message("1", "x3")));
+    eventually(() -> assertEquals(2, stuck.attempts.size()));
+    kit.stop(first); // the node dies: nothing it acknowledged reached a thread
+
+    RecordingFeeder feeder = new RecordingFeeder();
+    var second = partition(store, feeder);
+    eventually(
+        () -> assertEquals(List.of("x1", "x2", "x3"), feeder.fed.stream().sorted().toList()));
+    assertTrue(feeder.fed.indexOf("x1") < feeder.fed.indexOf("x3"), "order per customer kept");
+    assertEquals(IngestPartition.Outcome.APPENDED, append(second, message("1", "x4")));
+    eventually(() -> assertEquals(4, feeder.fed.size()));
+    eventually(() -> assertEquals(3, store.watermark, "the new owner's rows follow the old ones"));
+  }
+
+  @Test
+  void aFullBacklogTurnsAppendsAwayUntilItDrains() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    feeder.hold = true;
+    var p = partition(store, feeder);
+    IngestEntry[] fifty = new IngestEntry[50];
+    for (int i = 0; i < 50; i++) {
+      fifty[i] = message("f" + i, "f" + i);
+    }
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, fifty));
+    IngestEntry[] more = new IngestEntry[50];
+    for (int i = 0; i < 50; i++) {
+      more[i] = message("g" + i, "g" + i);
+    }
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, more));
+    assertEquals(
+        IngestPartition.Outcome.BUSY, append(p, message("h", "h1")), "max-backlog 100 reached");
+    TestProbe<IngestPartition.Backlog> backlog = kit.createTestProbe();
+    p.tell(new IngestPartition.GetBacklog(backlog.getRef()));
+    assertEquals(100, backlog.receiveMessage().entries());
+  }
+}
