@@ -20,10 +20,10 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * The ingest log in Cassandra, on the journal's session and write consistency. A row holds one
- * batch (its entries as CBOR); rows are partitioned by log partition and buckets of {@value
- * #BUCKET} sequence numbers, so the rows a partition has fed are dropped a whole Cassandra
- * partition at a time (one tombstone, not one per row).
+ * The ingest log in Cassandra, with the journal's write consistency. A row holds one batch (its
+ * entries as CBOR); rows are partitioned by log partition and buckets of {@value #BUCKET} sequence
+ * numbers, so the rows a partition has fed are dropped a whole Cassandra partition at a time (one
+ * tombstone, not one per row).
  */
 public final class CassandraIngestStore implements IngestStore {
   static final long BUCKET = 1000;
@@ -73,10 +73,13 @@ public final class CassandraIngestStore implements IngestStore {
             .toCompletableFuture();
   }
 
-  /** The store on the journal's session; creates its tables (retrying until Cassandra is up). */
+  /** The store; creates its keyspace and tables (retrying until Cassandra is up). */
   public static CassandraIngestStore start(ActorSystem<?> system) {
-    return new CassandraIngestStore(
-        system, CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"));
+    // not the journal's session: the registry keeps the first session per config path, and the
+    // journal's creates its keyspace and tables when it opens — taken first, they never would be
+    String path =
+        system.settings().config().getString("pekko.projection.cassandra.session-config-path");
+    return new CassandraIngestStore(system, CassandraSessionRegistry.get(system).sessionFor(path));
   }
 
   private CompletionStage<Statements> prepare() {

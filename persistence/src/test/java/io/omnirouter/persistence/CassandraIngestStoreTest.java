@@ -33,7 +33,11 @@ class CassandraIngestStoreTest {
   static void start() throws Exception {
     kit = ActorTestKit.create("ingest-store", TestCassandra.config(""));
     CassandraSessionRegistry.get(kit.system())
-        .sessionFor("pekko.persistence.cassandra")
+        .sessionFor(
+            kit.system()
+                .settings()
+                .config()
+                .getString("pekko.projection.cassandra.session-config-path"))
         .executeDDL(
             "CREATE KEYSPACE IF NOT EXISTS "
                 + TestCassandra.KEYSPACE
@@ -120,7 +124,11 @@ class CassandraIngestStoreTest {
         0,
         await(
                 CassandraSessionRegistry.get(kit.system())
-                    .sessionFor("pekko.persistence.cassandra")
+                    .sessionFor(
+                        kit.system()
+                            .settings()
+                            .config()
+                            .getString("pekko.projection.cassandra.session-config-path"))
                     .selectAll(
                         "SELECT seq FROM "
                             + TestCassandra.KEYSPACE

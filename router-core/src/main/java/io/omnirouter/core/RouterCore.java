@@ -169,12 +169,14 @@ public final class RouterCore {
     ingestPartitions = config.getInt("omnirouter.ingest.partitions");
     feedTimeout = config.getDuration("omnirouter.ingest.feed-timeout");
     IngestPartition.Observer observer = waited -> ingestObserver.fed(waited);
+    IngestPartition.Throttle throttle =
+        IngestPartition.Throttle.perSecond(config.getDouble("omnirouter.ingest.feed-rate"));
     sharding.init(
         Entity.of(
                 IngestPartition.ENTITY_KEY,
                 ctx ->
                     IngestPartition.create(
-                        ctx.getEntityId(), settings, ingestStore, this::feed, observer))
+                        ctx.getEntityId(), settings, ingestStore, this::feed, observer, throttle))
             .withStopMessage(IngestPartition.Stop.INSTANCE)
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     // a partition runs where sharding puts it once something is sent to it: after a node is lost,

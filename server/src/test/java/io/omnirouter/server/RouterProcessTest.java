@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The real Main in its own JVM: health, readiness against the real Cassandra, Pekko metrics. */
+/**
+ * The real Main in its own JVM: health, readiness against the real Cassandra, Pekko metrics. On a
+ * keyspace of its own, as on a fresh install: the schema is created by the router itself (the
+ * ingest log once took the journal's session first, and the journal never created its tables).
+ */
 class RouterProcessTest {
 
   @Test
-  void startsBecomesReadyExportsPekkoMetricsAndStopsOnSigterm() throws Exception {
-    try (RouterProcess router = RouterProcess.start("single", "")) {
+  void startsOnAFreshKeyspaceBecomesReadyExportsPekkoMetricsAndStopsOnSigterm() throws Exception {
+    String keyspace = "fresh_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    try (RouterProcess router =
+        RouterProcess.start("single", "omnirouter.cassandra.keyspace = " + keyspace)) {
       await()
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(500))

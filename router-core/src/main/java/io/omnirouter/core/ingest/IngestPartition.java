@@ -88,6 +88,10 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     INSTANCE
   }
 
+  private enum PumpTick implements Command {
+    INSTANCE
+  }
+
   private record Saved(long watermark, Throwable error) implements Command {}
 
   /** Delivers one entry to its conversation; completes once the conversation has it. */
@@ -120,6 +124,42 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     }
   }
 
+  /**
+   * Paces feeding across the partitions of a node: how long to wait before the next feed may start
+   * (0: start it now, and count it).
+   */
+  public interface Throttle {
+    long waitMillis();
+
+    Throttle NONE = () -> 0;
+
+    /**
+     * At most {@code perSecond} feeds a second (bursts of a tenth of a second's worth); 0 or less:
+     * no limit.
+     */
+    static Throttle perSecond(double perSecond) {
+      if (perSecond <= 0) {
+        return NONE;
+      }
+      long interval = (long) (1e9 / perSecond);
+      long burst = Math.max(1, (long) (perSecond / 10));
+      return new Throttle() {
+        private long next = System.nanoTime();
+
+        @Override
+        public synchronized long waitMillis() {
+          long now = System.nanoTime();
+          next = Math.max(next, now - interval * burst);
+          if (next <= now) {
+            next += interval;
+            return 0;
+          }
+          return Math.max(1, (next - now) / 1_000_000);
+        }
+      };
+    }
+  }
+
   /** Reports how long entries waited between their append and their conversation (ms). */
   public interface Observer {
     void fed(long waitedMillis);
@@ -129,6 +169,16 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   public static Behavior<Command> create(
       String partition, Settings settings, IngestStore store, Feeder feeder, Observer observer) {
+    return create(partition, settings, store, feeder, observer, Throttle.NONE);
+  }
+
+  public static Behavior<Command> create(
+      String partition,
+      Settings settings,
+      IngestStore store,
+      Feeder feeder,
+      Observer observer,
+      Throttle throttle) {
     // a bug must not take the partition down for good: start again from what is stored
     return Behaviors.supervise(
             Behaviors.withStash(
@@ -140,23 +190,33 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
                                 timers -> {
                                   ctx.pipeToSelf(store.recover(partition), Recovered::new);
                                   return recovering(
-                                      ctx, stash, timers, partition, settings, store, feeder,
-                                      observer);
+                                      ctx,
+                                      stash,
+                                      timers,
+                                      new Parts(
+                                          partition, settings, store, feeder, observer, throttle));
                                 }))))
         .onFailure(
             org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
                 Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2));
   }
 
-  private static Behavior<Command> recovering(
-      ActorContext<Command> ctx,
-      StashBuffer<Command> stash,
-      TimerScheduler<Command> timers,
+  /** What a partition is made of, besides its actor context. */
+  private record Parts(
       String partition,
       Settings settings,
       IngestStore store,
       Feeder feeder,
-      Observer observer) {
+      Observer observer,
+      Throttle throttle) {}
+
+  private static Behavior<Command> recovering(
+      ActorContext<Command> ctx,
+      StashBuffer<Command> stash,
+      TimerScheduler<Command> timers,
+      Parts parts) {
+    String partition = parts.partition();
+    IngestStore store = parts.store();
     return Behaviors.receive(Command.class)
         .onMessage(
             Recovered.class,
@@ -170,8 +230,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
                 timers.startSingleTimer(RecoverAgain.INSTANCE, Duration.ofSeconds(2));
                 return Behaviors.same();
               }
-              var running =
-                  new IngestPartition(ctx, timers, partition, settings, store, feeder, observer);
+              var running = new IngestPartition(ctx, timers, parts);
               running.start(r.result());
               return stash.unstashAll(running);
             })
@@ -213,6 +272,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private final IngestStore store;
   private final Feeder feeder;
   private final Observer observer;
+  private final Throttle throttle;
   private final String writer = UUID.randomUUID().toString();
 
   // writing
@@ -234,21 +294,15 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   private record Pending(long seq, IngestEntry entry, long appendedAt, int[] attempts) {}
 
-  private IngestPartition(
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      String partition,
-      Settings settings,
-      IngestStore store,
-      Feeder feeder,
-      Observer observer) {
+  private IngestPartition(ActorContext<Command> ctx, TimerScheduler<Command> timers, Parts parts) {
     super(ctx);
     this.timers = timers;
-    this.partition = partition;
-    this.settings = settings;
-    this.store = store;
-    this.feeder = feeder;
-    this.observer = observer;
+    this.partition = parts.partition();
+    this.settings = parts.settings();
+    this.store = parts.store();
+    this.feeder = parts.feeder();
+    this.observer = parts.observer();
+    this.throttle = parts.throttle();
   }
 
   private void start(IngestStore.Recovered recovered) {
@@ -280,6 +334,12 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
         .onMessage(Fed.class, this::onFed)
         .onMessage(Retry.class, this::onRetry)
         .onMessageEquals(SaveTick.INSTANCE, this::onSaveTick)
+        .onMessageEquals(
+            PumpTick.INSTANCE,
+            () -> {
+              pump();
+              return this;
+            })
         .onMessage(Saved.class, this::onSaved)
         .onMessage(GetBacklog.class, this::onGetBacklog)
         .onMessageEquals(Wake.INSTANCE, () -> this)
@@ -362,6 +422,13 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   private void pump() {
     while (feeding.size() < settings.parallelism() && !ready.isEmpty()) {
+      long wait = throttle.waitMillis();
+      if (wait > 0) {
+        if (!timers.isTimerActive(PumpTick.INSTANCE)) {
+          timers.startSingleTimer(PumpTick.INSTANCE, Duration.ofMillis(wait));
+        }
+        return;
+      }
       String key = ready.poll();
       ArrayDeque<Pending> chain = chains.get(key);
       if (chain == null || chain.isEmpty() || !feeding.add(key)) {
