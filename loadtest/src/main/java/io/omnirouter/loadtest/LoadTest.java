@@ -69,6 +69,7 @@ public final class LoadTest {
               + " the live stream (they reply through a provider simulator on --simulator-port)");
 
   public static void main(String[] args) throws Exception {
+    io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
     if (args.length == 0
         || !List.of("generate", "replay", "ingest", "verify", "workspace", "summary", "timeline")
             .contains(args[0])

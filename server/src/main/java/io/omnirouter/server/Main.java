@@ -34,6 +34,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
     Config config = loadConfig(args);
     // before the ActorSystem, so Kamon's instrumentation sees Pekko's classes load
     Kamon.init(config);

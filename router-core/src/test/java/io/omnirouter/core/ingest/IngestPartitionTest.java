@@ -238,6 +238,30 @@ class IngestPartitionTest {
   }
 
   @Test
+  void aPartitionHandedOffAnswersItsPendingAppendsAtOnceAndTheNextOwnerFeedsWhatWasWritten() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    var p = partition(store, feeder);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    store.gate = gate;
+    TestProbe<IngestPartition.Outcome> writing = kit.createTestProbe();
+    TestProbe<IngestPartition.Outcome> queued = kit.createTestProbe();
+    p.tell(new IngestPartition.Append(List.of(message("1", "s1")), writing.getRef()));
+    eventually(() -> assertEquals(1, store.writes.get()));
+    p.tell(new IngestPartition.Append(List.of(message("2", "s2")), queued.getRef()));
+    p.tell(IngestPartition.Stop.INSTANCE);
+    // neither waits out the webhook's timeout: both are told to retry (503) now
+    assertEquals(IngestPartition.Outcome.FAILED, queued.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.FAILED, writing.receiveMessage(Duration.ofSeconds(2)));
+    gate.complete(null); // the row in flight lands after all
+
+    RecordingFeeder next = new RecordingFeeder();
+    partition(store, next);
+    eventually(() -> assertEquals(List.of("s1"), next.fed));
+    assertTrue(!next.attempts.contains("s2"), "what was never written is not fed");
+  }
+
+  @Test
   void aFullBacklogTurnsAppendsAwayUntilItDrains() {
     MemoryStore store = new MemoryStore();
     RecordingFeeder feeder = new RecordingFeeder();

@@ -38,6 +38,7 @@ public final class EntityHeap {
   private static final int IN_FLIGHT = 200;
 
   public static void main(String[] args) throws Exception {
+    io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
     Map<String, String> o = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
