@@ -279,6 +279,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private long nextSeq;
   private boolean writing;
   private final ArrayDeque<Append> waiting = new ArrayDeque<>();
+  private List<Append> inWrite = List.of();
   private int waitingEntries;
 
   // feeding: per written row, how many of its entries are not fed yet
@@ -375,6 +376,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     }
     waitingEntries -= entries.size();
     writing = true;
+    inWrite = batch;
     // a failed write's sequence number is used again: the rows of one writer stay contiguous
     IngestStore.Row row = new IngestStore.Row(nextSeq, writer, List.copyOf(entries));
     getContext()
@@ -383,6 +385,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   private Behavior<Command> onWritten(Written w) {
     writing = false;
+    inWrite = List.of();
     if (w.error() != null) {
       getContext()
           .getLog()
@@ -536,8 +539,10 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   }
 
   private Behavior<Command> onStop() {
-    // not yet written: their webhooks get 503 now rather than wait out the timeout; written rows
-    // above the saved watermark are fed again by the next owner
+    // their webhooks get 503 now rather than wait out the timeout (the provider retries; a row that
+    // lands after all is fed by the next owner, and the retry is deduplicated); written rows above
+    // the saved watermark are fed again by the next owner
+    inWrite.forEach(a -> a.replyTo().tell(Outcome.FAILED));
     waiting.forEach(a -> a.replyTo().tell(Outcome.FAILED));
     return Behaviors.stopped();
   }
