@@ -32,24 +32,22 @@ class CassandraIngestStoreTest {
   @BeforeAll
   static void start() throws Exception {
     kit = ActorTestKit.create("ingest-store", TestCassandra.config(""));
-    CassandraSessionRegistry.get(kit.system())
-        .sessionFor(
-            kit.system()
-                .settings()
-                .config()
-                .getString("pekko.projection.cassandra.session-config-path"))
-        .executeDDL(
-            "CREATE KEYSPACE IF NOT EXISTS "
-                + TestCassandra.KEYSPACE
-                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
-        .toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
+    // creates the keyspace and its tables itself, as on a fresh install
     store = CassandraIngestStore.start(kit.system());
   }
 
   @AfterAll
   static void stop() {
     kit.shutdownTestKit();
+  }
+
+  static org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession session() {
+    return CassandraSessionRegistry.get(kit.system())
+        .sessionFor(
+            kit.system()
+                .settings()
+                .config()
+                .getString("pekko.projection.cassandra.session-config-path"));
   }
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
@@ -123,12 +121,7 @@ class CassandraIngestStoreTest {
     assertEquals(
         0,
         await(
-                CassandraSessionRegistry.get(kit.system())
-                    .sessionFor(
-                        kit.system()
-                            .settings()
-                            .config()
-                            .getString("pekko.projection.cassandra.session-config-path"))
+                session()
                     .selectAll(
                         "SELECT seq FROM "
                             + TestCassandra.KEYSPACE

@@ -132,13 +132,13 @@ final class InProcessRouter implements AutoCloseable {
     if (!core.ingestLog()) {
       return;
     }
-    long until = System.nanoTime() + T.toNanos();
-    while (core.ingestBacklog(T).toCompletableFuture().get(30, TimeUnit.SECONDS).entries() > 0) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("the ingest log did not drain within " + T);
-      }
-      Thread.sleep(10);
-    }
+    org.awaitility.Awaitility.await("the ingest log drains")
+        .atMost(T)
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                core.ingestBacklog(T).toCompletableFuture().get(30, TimeUnit.SECONDS).entries()
+                    == 0);
   }
 
   /** The contact an identity belongs to, or null when it was never stored. */

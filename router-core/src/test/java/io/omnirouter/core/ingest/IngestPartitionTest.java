@@ -122,22 +122,21 @@ class IngestPartitionTest {
   }
 
   static void eventually(Runnable check) {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > until) {
-          throw e;
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException ie) {
-          throw new IllegalStateException(ie);
-        }
-      }
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              check.run();
+              return null;
+            });
+  }
+
+  static IngestEntry[] messages(String prefix, int n) {
+    IngestEntry[] entries = new IngestEntry[n];
+    for (int i = 0; i < n; i++) {
+      entries[i] = message(prefix + i, prefix + i);
     }
+    return entries;
   }
 
   @Test
@@ -267,16 +266,8 @@ class IngestPartitionTest {
     RecordingFeeder feeder = new RecordingFeeder();
     feeder.hold = true;
     var p = partition(store, feeder);
-    IngestEntry[] fifty = new IngestEntry[50];
-    for (int i = 0; i < 50; i++) {
-      fifty[i] = message("f" + i, "f" + i);
-    }
-    assertEquals(IngestPartition.Outcome.APPENDED, append(p, fifty));
-    IngestEntry[] more = new IngestEntry[50];
-    for (int i = 0; i < 50; i++) {
-      more[i] = message("g" + i, "g" + i);
-    }
-    assertEquals(IngestPartition.Outcome.APPENDED, append(p, more));
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, messages("f", 50)));
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, messages("g", 50)));
     assertEquals(
         IngestPartition.Outcome.BUSY, append(p, message("h", "h1")), "max-backlog 100 reached");
     TestProbe<IngestPartition.Backlog> backlog = kit.createTestProbe();
