@@ -90,7 +90,8 @@ final class StreamRoutes extends AllDirectives {
                 // a client too slow for its buffer is dropped; it reconnects with its last id
                 OverflowStrategy.fail())
             .preMaterialize(system);
-    hub.tell(new LiveHub.Subscribe(p.workspace(), live.first()));
+    hub.tell(
+        new LiveHub.Subscribe(p.workspace(), p.isSupervisor() ? null : p.agentId(), live.first()));
     Source<LiveEvent, NotUsed> all = live.second();
     if (lastId != null) {
       // asked after Subscribe: whatever the hub had before it is in the answer, the rest is live

@@ -52,8 +52,12 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
         hub.tell(new Stored(conversationId, firstSequenceNr, events, assigneeBefore));
   }
 
-  /** A stream connection of this node wants {@code workspace}'s events. */
-  public record Subscribe(String workspace, ActorRef<LiveEvent> client) implements Command {}
+  /**
+   * A stream connection of this node wants {@code workspace}'s events: all of them ({@code agentId}
+   * null, a supervisor) or those visible to one agent.
+   */
+  public record Subscribe(String workspace, String agentId, ActorRef<LiveEvent> client)
+      implements Command {}
 
   /** The recent events of {@code workspace} with an id above {@code afterId}, in id order. */
   public record Recent(String workspace, String afterId, ActorRef<List<LiveEvent>> replyTo)
@@ -69,7 +73,11 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
 
   private final Settings settings;
   private final Map<String, ActorRef<Topic.Command<LiveEvent>>> topics = new HashMap<>();
-  private final Map<String, Set<ActorRef<LiveEvent>>> clients = new HashMap<>();
+  // per workspace: the connections that get every event, and per agent the connections of that
+  // agent
+  // (an event goes to the agents it names, not past a thousand agents' filters)
+  private final Map<String, Set<ActorRef<LiveEvent>>> everything = new HashMap<>();
+  private final Map<String, Map<String, Set<ActorRef<LiveEvent>>>> byAgent = new HashMap<>();
   private final Map<String, ArrayDeque<LiveEvent>> recent = new HashMap<>();
 
   private LiveHub(ActorContext<Command> ctx, Collection<String> workspaces, Settings settings) {
@@ -119,14 +127,27 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
         || (!buffer.isEmpty() && buffer.peekFirst().at().isBefore(oldest))) {
       buffer.removeFirst();
     }
-    for (ActorRef<LiveEvent> client : clients.getOrDefault(e.workspace(), Set.of())) {
+    for (ActorRef<LiveEvent> client : everything.getOrDefault(e.workspace(), Set.of())) {
       client.tell(e);
+    }
+    var agents = byAgent.getOrDefault(e.workspace(), Map.of());
+    for (String agent : e.agents()) {
+      for (ActorRef<LiveEvent> client : agents.getOrDefault(agent, Set.of())) {
+        client.tell(e);
+      }
     }
     return this;
   }
 
   private Behavior<Command> onSubscribe(Subscribe s) {
-    clients.computeIfAbsent(s.workspace(), ws -> new HashSet<>()).add(s.client());
+    if (s.agentId() == null) {
+      everything.computeIfAbsent(s.workspace(), ws -> new HashSet<>()).add(s.client());
+    } else {
+      byAgent
+          .computeIfAbsent(s.workspace(), ws -> new HashMap<>())
+          .computeIfAbsent(s.agentId(), a -> new HashSet<>())
+          .add(s.client());
+    }
     getContext().watch(s.client());
     return this;
   }
@@ -144,7 +165,14 @@ public final class LiveHub extends AbstractBehavior<LiveHub.Command> {
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
-    clients.values().forEach(set -> set.remove(t.getRef()));
+    everything.values().forEach(set -> set.remove(t.getRef()));
+    byAgent
+        .values()
+        .forEach(
+            agents -> {
+              agents.values().forEach(set -> set.remove(t.getRef()));
+              agents.values().removeIf(Set::isEmpty);
+            });
     return this;
   }
 }
