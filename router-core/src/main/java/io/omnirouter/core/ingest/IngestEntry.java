@@ -39,11 +39,6 @@ public record IngestEntry(
     return new IngestEntry(workspace, channel, account, null, null, (Inbound.Event) in);
   }
 
-  @JsonIgnore
-  public Inbound inbound() {
-    return message != null ? message : status != null ? status : event;
-  }
-
   /**
    * The customer this event is about, as an identity key in its workspace: entries with the same
    * key go to the same partition and reach their conversation one after another, in log order. Just

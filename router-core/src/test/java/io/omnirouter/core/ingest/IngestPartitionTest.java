@@ -46,6 +46,12 @@ class IngestPartitionTest {
     volatile boolean failWrites;
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
 
+    /** Writes complete only once the returned future does. */
+    CompletableFuture<Void> holdWrites() {
+      gate = new CompletableFuture<>();
+      return gate;
+    }
+
     @Override
     public CompletionStage<Recovered> recover(String partition) {
       List<Row> above = new ArrayList<>();
@@ -144,8 +150,7 @@ class IngestPartitionTest {
     MemoryStore store = new MemoryStore();
     RecordingFeeder feeder = new RecordingFeeder();
     var p = partition(store, feeder);
-    CompletableFuture<Void> gate = new CompletableFuture<>();
-    store.gate = gate;
+    CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
     p.tell(new IngestPartition.Append(List.of(message("1", "m1")), probe.getRef()));
     probe.expectNoMessage(Duration.ofMillis(200));
@@ -167,8 +172,7 @@ class IngestPartitionTest {
     MemoryStore store = new MemoryStore();
     RecordingFeeder feeder = new RecordingFeeder();
     var p = partition(store, feeder);
-    CompletableFuture<Void> gate = new CompletableFuture<>();
-    store.gate = gate;
+    CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
     for (int i = 0; i < 30; i++) {
       p.tell(new IngestPartition.Append(List.of(message("c" + i, "b" + i)), probe.getRef()));
@@ -241,8 +245,7 @@ class IngestPartitionTest {
     MemoryStore store = new MemoryStore();
     RecordingFeeder feeder = new RecordingFeeder();
     var p = partition(store, feeder);
-    CompletableFuture<Void> gate = new CompletableFuture<>();
-    store.gate = gate;
+    CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> writing = kit.createTestProbe();
     TestProbe<IngestPartition.Outcome> queued = kit.createTestProbe();
     p.tell(new IngestPartition.Append(List.of(message("1", "s1")), writing.getRef()));
