@@ -11,6 +11,7 @@ import io.omnirouter.core.routing.TeamRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,11 @@ public final class TeamRouter
   record StepTimedOut(String conversationId, long episode) implements Command {}
 
   enum WindowTick implements Command {
+    INSTANCE
+  }
+
+  /** Writes the events recorded since the last write, as one batch. */
+  enum Flush implements Command {
     INSTANCE
   }
 
@@ -181,6 +187,11 @@ public final class TeamRouter
   // live, not persisted: rebuilt from the queue and the agents' reports after recovery
   private final TeamRouting routing;
   private final Map<String, InFlight> inFlight = new HashMap<>();
+  // the queue as the router acts on it: the durable one plus the events not yet written
+  private Queue live = new Queue(Map.of());
+  // recorded, applied to live, not yet written; a Flush in the mailbox writes them
+  private final List<Event> unwritten = new ArrayList<>();
+  private boolean flushPending;
   // when the window tick is due (null: none scheduled)
   private Instant tickAt;
   private final ActorRef<Agent.ReserveReply> reserveAdapter;
@@ -236,6 +247,7 @@ public final class TeamRouter
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              live = new Queue(state.queued());
               Instant now = clock.instant();
               state.queued().values().forEach(q -> dispatch(routing.enqueue(q, now)));
               ActorRef<AgentView> reports = ctx.messageAdapter(AgentView.class, AgentChanged::new);
@@ -257,12 +269,13 @@ public final class TeamRouter
         .onCommand(StepTimedOut.class, this::onStepTimedOut)
         .onCommand(WindowTick.class, this::onWindowTick)
         .onCommand(GetQueue.class, this::onGetQueue)
+        .onCommand(Flush.class, this::onFlush)
         .build();
   }
 
   private Effect<Event, Queue> onEnqueue(Queue state, Enqueue cmd) {
     QueuedConversation q = cmd.conversation();
-    QueuedConversation known = state.queued().get(q.conversationId());
+    QueuedConversation known = live.queued().get(q.conversationId());
     if (known != null && known.episode() > q.episode()) {
       return Effect().none(); // an old episode
     }
@@ -288,30 +301,22 @@ public final class TeamRouter
         && known.episode() == q.episode()
         && inFlight.containsKey(q.conversationId())) {
       // being assigned right now: keep the new priority on record, leave the assignment alone
-      return Effect().persist(new Enqueued(entry));
+      return record(new Enqueued(entry));
     }
-    return Effect()
-        .persist(new Enqueued(entry))
-        .thenRun(
-            next -> {
-              cancelInFlight(entry.conversationId());
-              dispatch(routing.enqueue(entry, clock.instant()));
-              scheduleWindowTickFor(entry.windowClosesAt());
-            });
+    cancelInFlight(entry.conversationId());
+    dispatch(routing.enqueue(entry, clock.instant()));
+    scheduleWindowTickFor(entry.windowClosesAt());
+    return record(new Enqueued(entry));
   }
 
   private Effect<Event, Queue> onDequeue(Queue state, Dequeue cmd) {
-    QueuedConversation known = state.queued().get(cmd.conversationId());
+    QueuedConversation known = live.queued().get(cmd.conversationId());
     if (known == null) {
       return Effect().none();
     }
-    return Effect()
-        .persist(new Dequeued(cmd.conversationId(), known.episode(), cmd.reason()))
-        .thenRun(
-            next -> {
-              routing.remove(cmd.conversationId());
-              cancelInFlight(cmd.conversationId());
-            });
+    routing.remove(cmd.conversationId());
+    cancelInFlight(cmd.conversationId());
+    return record(new Dequeued(cmd.conversationId(), known.episode(), cmd.reason()));
   }
 
   private Effect<Event, Queue> onAgentChanged(Queue state, AgentChanged cmd) {
@@ -371,15 +376,12 @@ public final class TeamRouter
       ports.release(f.assignment().agentId(), conv);
       routing.rollback(f.assignment());
       routing.remove(conv);
-      return Effect()
-          .persist(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()))
-          .thenRun(next -> dispatch(routing.drain(clock.instant())));
+      dispatch(routing.drain(clock.instant()));
+      return record(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()));
     }
     routing.settle(conv);
-    return Effect()
-        .persist(
-            new Dequeued(
-                conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
+    return record(
+        new Dequeued(conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
   }
 
   private Effect<Event, Queue> onStepTimedOut(Queue state, StepTimedOut msg) {
@@ -426,6 +428,42 @@ public final class TeamRouter
     return Effect().none();
   }
 
+  /**
+   * Applies {@code event} to the live queue at once and writes it with the next batch. A router
+   * persisting each change by itself stashed every command during each write: one team's changes
+   * were capped at one per journal round trip, and under load its stash overflowed and dropped
+   * commands (docs/BENCHMARKS.md). The commands that arrive during one write are written together
+   * by the next; what has not been written when the router stops is what a message in its mailbox
+   * would have been — conversations announce themselves again while they wait.
+   */
+  private Effect<Event, Queue> record(Event event) {
+    apply(live, event);
+    unwritten.add(event);
+    if (!flushPending) {
+      flushPending = true;
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, Queue> onFlush(Queue state, Flush flush) {
+    flushPending = false;
+    if (unwritten.isEmpty()) {
+      return Effect().none();
+    }
+    List<Event> batch = List.copyOf(unwritten);
+    unwritten.clear();
+    return Effect().persist(batch);
+  }
+
+  private static Queue apply(Queue queue, Event event) {
+    if (event instanceof Enqueued e) {
+      return queue.plus(e.conversation());
+    }
+    Dequeued d = (Dequeued) event;
+    return queue.minus(d.conversationId(), d.episode());
+  }
+
   private void dispatch(List<Assignment> assignments) {
     for (Assignment a : assignments) {
       inFlight.put(a.conversationId(), new InFlight(a, false));
@@ -469,10 +507,6 @@ public final class TeamRouter
 
   @Override
   public EventHandler<Queue, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(Enqueued.class, (s, e) -> s.plus(e.conversation()))
-        .onEvent(Dequeued.class, (s, e) -> s.minus(e.conversationId(), e.episode()))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onEvent(Event.class, TeamRouter::apply).build();
   }
 }
