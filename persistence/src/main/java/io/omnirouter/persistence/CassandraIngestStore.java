@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnirouter.core.ingest.IngestEntry;
 import io.omnirouter.core.ingest.IngestStore;
+import io.omnirouter.core.model.Text;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -42,7 +43,8 @@ public final class CassandraIngestStore implements IngestStore {
       PreparedStatement select,
       PreparedStatement watermark,
       PreparedStatement saveWatermark,
-      PreparedStatement dropBucket) {}
+      PreparedStatement dropBucket,
+      PreparedStatement deadLetter) {}
 
   record Batch(List<IngestEntry> entries) {}
 
@@ -89,9 +91,14 @@ public final class CassandraIngestStore implements IngestStore {
     String marks =
         "CREATE TABLE IF NOT EXISTS %s.ingest_watermarks (partition text PRIMARY KEY,"
             + " watermark bigint)";
+    String dead =
+        "CREATE TABLE IF NOT EXISTS %s.ingest_dead_letters (partition text, at timeuuid,"
+            + " seq bigint, order_key text, error text, payload blob,"
+            + " PRIMARY KEY ((partition), at))";
     return keyspace()
         .thenCompose(d -> session.executeDDL(log.replace("%s", ks)))
         .thenCompose(d -> session.executeDDL(marks.replace("%s", ks)))
+        .thenCompose(d -> session.executeDDL(dead.replace("%s", ks)))
         .thenCompose(
             d -> {
               var insert =
@@ -106,7 +113,11 @@ public final class CassandraIngestStore implements IngestStore {
               var save =
                   prepared("UPDATE %s.ingest_watermarks SET watermark = ? WHERE partition = ?");
               var drop = prepared("DELETE FROM %s.ingest_log WHERE partition = ? AND bucket = ?");
-              return CompletableFuture.allOf(insert, select, mark, save, drop)
+              var deadLetter =
+                  prepared(
+                      "INSERT INTO %s.ingest_dead_letters (partition, at, seq, order_key, error,"
+                          + " payload) VALUES (?, now(), ?, ?, ?, ?)");
+              return CompletableFuture.allOf(insert, select, mark, save, drop, deadLetter)
                   .thenApply(
                       x ->
                           new Statements(
@@ -114,7 +125,8 @@ public final class CassandraIngestStore implements IngestStore {
                               select.getNow(null),
                               mark.getNow(null),
                               save.getNow(null),
-                              drop.getNow(null)));
+                              drop.getNow(null),
+                              deadLetter.getNow(null)));
             });
   }
 
@@ -185,7 +197,7 @@ public final class CassandraIngestStore implements IngestStore {
   public CompletionStage<Done> append(String partition, Row row) {
     ByteBuffer bytes;
     try {
-      bytes = ByteBuffer.wrap(cbor.writeValueAsBytes(new Batch(row.entries())));
+      bytes = encode(row.entries());
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -195,6 +207,33 @@ public final class CassandraIngestStore implements IngestStore {
                 s.insert()
                     .bind(partition, bucket(row.seq()), row.seq(), row.writer(), bytes)
                     .setExecutionProfileName(PROFILE)));
+  }
+
+  /** The entry as a one-entry batch: read back like a row of the log. */
+  @Override
+  public CompletionStage<Done> deadLetter(
+      String partition, long seq, IngestEntry entry, String error) {
+    ByteBuffer bytes;
+    try {
+      bytes = encode(List.of(entry));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return statements.thenCompose(
+        s ->
+            session.executeWrite(
+                s.deadLetter()
+                    .bind(
+                        partition,
+                        seq,
+                        Text.wellFormed(entry.orderKey()),
+                        Text.wellFormed(error),
+                        bytes)
+                    .setExecutionProfileName(PROFILE)));
+  }
+
+  private ByteBuffer encode(List<IngestEntry> entries) throws IOException {
+    return ByteBuffer.wrap(cbor.writeValueAsBytes(new Batch(entries)));
   }
 
   @Override

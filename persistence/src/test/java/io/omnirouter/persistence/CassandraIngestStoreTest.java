@@ -130,4 +130,36 @@ class CassandraIngestStoreTest {
             .size(),
         "the fed bucket is dropped");
   }
+
+  @Test
+  void aDeadLetterKeepsTheEntryAndWhyItWasRefused() throws Exception {
+    String p = "t-" + UUID.randomUUID();
+    await(
+        store.deadLetter(
+            p, 7, message("m9"), "java.lang.IllegalStateException: unknown workspace"));
+    var rows =
+        await(
+            session()
+                .selectAll(
+                    "SELECT seq, order_key, error, payload FROM "
+                        + TestCassandra.KEYSPACE
+                        + ".ingest_dead_letters WHERE partition = ?",
+                    p));
+    assertEquals(1, rows.size());
+    var row = rows.get(0);
+    assertEquals(7L, row.getLong("seq"));
+    assertEquals(message("m9").orderKey(), row.getString("order_key"));
+    assertEquals("java.lang.IllegalStateException: unknown workspace", row.getString("error"));
+    var buffer = row.getByteBuffer("payload");
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    var cbor =
+        org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(
+                kit.system().classicSystem())
+            .getOrCreate("jackson-cbor", java.util.Optional.empty());
+    assertEquals(
+        List.of(message("m9")),
+        cbor.readValue(bytes, CassandraIngestStore.Batch.class).entries(),
+        "readable like a row of the log");
+  }
 }

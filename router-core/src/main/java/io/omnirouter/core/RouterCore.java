@@ -77,7 +77,10 @@ public final class RouterCore {
     return core;
   }
 
-  /** Where ingest partitions report how long entries waited before reaching their thread. */
+  /**
+   * Where ingest partitions report how long entries waited before reaching their thread, and
+   * entries they dead-lettered.
+   */
   public void onIngestFed(IngestPartition.Observer observer) {
     this.ingestObserver = observer;
   }
@@ -168,7 +171,18 @@ public final class RouterCore {
     IngestPartition.Settings settings = IngestPartition.Settings.fromConfig(config);
     ingestPartitions = config.getInt("omnirouter.ingest.partitions");
     feedTimeout = config.getDuration("omnirouter.ingest.feed-timeout");
-    IngestPartition.Observer observer = waited -> ingestObserver.fed(waited);
+    IngestPartition.Observer observer =
+        new IngestPartition.Observer() {
+          @Override
+          public void fed(long waitedMillis) {
+            ingestObserver.fed(waitedMillis);
+          }
+
+          @Override
+          public void deadLettered() {
+            ingestObserver.deadLettered();
+          }
+        };
     IngestPartition.Throttle throttle =
         IngestPartition.Throttle.perSecond(config.getDouble("omnirouter.ingest.feed-rate"));
     sharding.init(
@@ -357,7 +371,8 @@ public final class RouterCore {
    * timeout and be stored after their provider was told to retry. Answer 503; the retry is
    * deduplicated.
    */
-  public static final class ConversationBusy extends RuntimeException {
+  public static final class ConversationBusy extends RuntimeException
+      implements IngestPartition.Retryable {
     public ConversationBusy(String conversationId) {
       super("conversation " + conversationId + " is busy", null, false, false);
     }

@@ -1,6 +1,7 @@
 package io.omnirouter.server;
 
 import io.omnirouter.core.RouterCore;
+import io.omnirouter.core.ingest.IngestPartition;
 import io.omnirouter.persistence.readside.ReadSide;
 import java.time.Duration;
 import kamon.Kamon;
@@ -42,7 +43,19 @@ final class Metrics {
     var waited =
         Kamon.histogram("omnirouter.ingest.wait", MeasurementUnit.time().milliseconds())
             .withoutTags();
-    core.onIngestFed(waited::record);
+    var deadLetters = Kamon.counter("omnirouter.ingest.dead.letters").withoutTags();
+    core.onIngestFed(
+        new IngestPartition.Observer() {
+          @Override
+          public void fed(long waitedMillis) {
+            waited.record(waitedMillis);
+          }
+
+          @Override
+          public void deadLettered() {
+            deadLetters.increment();
+          }
+        });
     var backlog = Kamon.gauge("omnirouter.ingest.backlog").withoutTags();
     var oldest =
         Kamon.gauge("omnirouter.ingest.oldest", MeasurementUnit.time().milliseconds())

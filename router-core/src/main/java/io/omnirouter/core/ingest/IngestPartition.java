@@ -80,6 +80,9 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   private record Retry(String key) implements Command {}
 
+  private record DeadLettered(String key, long seq, int attempts, String reason, Throwable error)
+      implements Command {}
+
   private enum RecoverAgain implements Command {
     INSTANCE
   }
@@ -111,7 +114,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       int parallelism,
       Duration saveInterval,
       Duration minBackoff,
-      Duration maxBackoff) {
+      Duration maxBackoff,
+      int deadLetterAfter) {
     public static Settings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.ingest");
       return new Settings(
@@ -120,8 +124,29 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
           c.getInt("parallelism"),
           c.getDuration("save-interval"),
           c.getDuration("min-backoff"),
-          c.getDuration("max-backoff"));
+          c.getDuration("max-backoff"),
+          c.getInt("dead-letter-after"));
     }
+  }
+
+  /**
+   * Marks a feed failure that says "not now" (the thread is busy) rather than "never": like a
+   * timeout, it is retried without limit.
+   */
+  public interface Retryable {}
+
+  /**
+   * A timeout or a {@link Retryable} failure is the thread being slow, busy or unreachable
+   * (Cassandra down, a node leaving): retried for as long as it lasts. Anything else is the thread
+   * refusing this entry (its workspace was removed, a bug, an entry it cannot apply).
+   */
+  static boolean retryable(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException || t instanceof Retryable) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -163,6 +188,9 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   /** Reports how long entries waited between their append and their conversation (ms). */
   public interface Observer {
     void fed(long waitedMillis);
+
+    /** An entry its thread refused {@code dead-letter-after} times was set aside. */
+    default void deadLettered() {}
 
     Observer NONE = waited -> {};
   }
@@ -333,6 +361,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
         .onMessage(Append.class, this::onAppend)
         .onMessage(Written.class, this::onWritten)
         .onMessage(Fed.class, this::onFed)
+        .onMessage(DeadLettered.class, this::onDeadLettered)
         .onMessage(Retry.class, this::onRetry)
         .onMessageEquals(SaveTick.INSTANCE, this::onSaveTick)
         .onMessageEquals(
@@ -457,6 +486,18 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     Pending head = chain.peek();
     if (f.error() != null) {
       int attempt = ++head.attempts()[0];
+      if (!retryable(f.error()) && attempt >= settings.deadLetterAfter()) {
+        // its customer's later entries and the partition's watermark wait behind it: set it
+        // aside where an operator finds it (the key stays in feeding until it is written)
+        feeding.add(f.key());
+        String reason = f.error().toString();
+        getContext()
+            .pipeToSelf(
+                store.deadLetter(partition, head.seq(), head.entry(), reason),
+                (d, error) -> new DeadLettered(f.key(), head.seq(), attempt, reason, error));
+        pump();
+        return this;
+      }
       if (attempt == 1 || attempt % 10 == 0) {
         getContext()
             .getLog()
@@ -475,20 +516,60 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       pump();
       return this;
     }
-    chain.poll();
-    backlog--;
     observer.fed(System.currentTimeMillis() - head.appendedAt());
+    done(f.key(), chain);
+    return this;
+  }
+
+  private Behavior<Command> onDeadLettered(DeadLettered d) {
+    feeding.remove(d.key());
+    ArrayDeque<Pending> chain = chains.get(d.key());
+    if (chain == null || chain.isEmpty()) {
+      pump();
+      return this;
+    }
+    if (d.error() != null) {
+      // not written: the entry stays at the head and is fed (and refused) again later
+      getContext()
+          .getLog()
+          .warn(
+              "Ingest partition {}: dead-lettering {} failed, retrying: {}",
+              partition,
+              d.key(),
+              d.error().toString());
+      timers.startSingleTimer(new Retry(d.key()), settings.maxBackoff());
+      pump();
+      return this;
+    }
+    getContext()
+        .getLog()
+        .error(
+            "Ingest partition {}: {} refused an entry of row {} {} times; dead-lettered"
+                + " (ingest_dead_letters): {}",
+            partition,
+            d.key(),
+            d.seq(),
+            d.attempts(),
+            d.reason());
+    observer.deadLettered();
+    done(d.key(), chain);
+    return this;
+  }
+
+  /** The head of {@code key}'s chain is done with (fed or dead-lettered): on to the next. */
+  private void done(String key, ArrayDeque<Pending> chain) {
+    Pending head = chain.poll();
+    backlog--;
     int[] left = unfed.get(head.seq());
     if (left != null && --left[0] == 0) {
       unfed.remove(head.seq());
     }
     if (chain.isEmpty()) {
-      chains.remove(f.key());
+      chains.remove(key);
     } else {
-      ready.add(f.key());
+      ready.add(key);
     }
     pump();
-    return this;
   }
 
   private Behavior<Command> onRetry(Retry r) {

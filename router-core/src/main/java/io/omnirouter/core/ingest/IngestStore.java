@@ -27,4 +27,10 @@ public interface IngestStore {
 
   /** Records the watermark and drops rows wholly below it; {@code previous} was the last saved. */
   CompletionStage<Done> advance(String partition, long previous, long watermark);
+
+  /**
+   * Keeps an entry its thread refused again and again (row {@code seq}), with why, so that it can
+   * be looked at and fed again by hand; completes once durable.
+   */
+  CompletionStage<Done> deadLetter(String partition, long seq, IngestEntry entry, String error);
 }

@@ -31,7 +31,7 @@ class IngestPartitionTest {
   static final ActorTestKit kit = ActorTestKit.create();
   static final IngestPartition.Settings SETTINGS =
       new IngestPartition.Settings(
-          50, 100, 4, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200));
+          50, 100, 4, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200), 3);
 
   @AfterAll
   static void stop() {
@@ -75,6 +75,19 @@ class IngestPartitionTest {
           });
     }
 
+    final List<String> deadLetters = new CopyOnWriteArrayList<>();
+    volatile boolean failDeadLetters;
+
+    @Override
+    public CompletionStage<Done> deadLetter(
+        String partition, long seq, IngestEntry entry, String error) {
+      if (failDeadLetters) {
+        return CompletableFuture.failedFuture(new IllegalStateException("Cassandra is down"));
+      }
+      deadLetters.add(entry.message().message().providerMessageId() + ": " + error);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
     @Override
     public CompletionStage<Done> advance(String partition, long previous, long mark) {
       watermark = mark;
@@ -88,6 +101,7 @@ class IngestPartitionTest {
     final List<String> fed = new CopyOnWriteArrayList<>();
     final ConcurrentLinkedQueue<String> attempts = new ConcurrentLinkedQueue<>();
     volatile java.util.function.Predicate<String> failing = id -> false;
+    volatile java.util.function.Predicate<String> refusing = id -> false;
     volatile boolean hold;
 
     @Override
@@ -98,7 +112,12 @@ class IngestPartitionTest {
         return new CompletableFuture<>();
       }
       if (failing.test(id)) {
-        return CompletableFuture.failedFuture(new IllegalStateException("conversation timed out"));
+        return CompletableFuture.failedFuture(
+            new java.util.concurrent.CompletionException(
+                new java.util.concurrent.TimeoutException("conversation timed out")));
+      }
+      if (refusing.test(id)) {
+        return CompletableFuture.failedFuture(new IllegalStateException("unknown workspace acme"));
       }
       fed.add(id);
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -216,6 +235,41 @@ class IngestPartitionTest {
                 feeder.fed.stream().filter(id -> id.startsWith("a")).toList()));
     eventually(() -> assertEquals(5, store.watermark, "every row fed: the watermark passed them"));
     assertTrue(store.rows.isEmpty(), "fed rows are dropped");
+  }
+
+  @Test
+  void anEntryItsThreadKeepsRefusingIsDeadLetteredAndTheCustomerMovesOnButTimeoutsNeverAre() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    feeder.refusing = id -> id.equals("a2");
+    AtomicBoolean slow = new AtomicBoolean(true);
+    feeder.failing = id -> id.equals("b1") && slow.get();
+    store.failDeadLetters = true;
+    var p = partition(store, feeder);
+    append(p, message("alice", "a1"), message("alice", "a2"), message("alice", "a3"));
+    append(p, message("bob", "b1"), message("bob", "b2"));
+    // refused three times, but the dead letter cannot be written yet: alice waits
+    eventually(() -> assertTrue(Collections.frequency(feeder.attempts, "a2") >= 4));
+    assertEquals(List.of("a1"), feeder.fed.stream().filter(id -> id.startsWith("a")).toList());
+    store.failDeadLetters = false;
+    eventually(
+        () ->
+            assertEquals(
+                List.of("a1", "a3"),
+                feeder.fed.stream().filter(id -> id.startsWith("a")).toList()));
+    assertEquals(
+        List.of("a2: java.lang.IllegalStateException: unknown workspace acme"), store.deadLetters);
+    // a thread timing out is retried for as long as it lasts, never dead-lettered
+    eventually(() -> assertTrue(Collections.frequency(feeder.attempts, "b1") >= 6));
+    assertTrue(feeder.fed.stream().noneMatch(id -> id.startsWith("b")));
+    slow.set(false);
+    eventually(
+        () ->
+            assertEquals(
+                List.of("b1", "b2"),
+                feeder.fed.stream().filter(id -> id.startsWith("b")).toList()));
+    assertEquals(1, store.deadLetters.size());
+    eventually(() -> assertEquals(2, store.watermark, "the watermark passed the dead letter"));
   }
 
   @Test
