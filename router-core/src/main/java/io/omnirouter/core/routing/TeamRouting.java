@@ -71,7 +71,11 @@ public final class TeamRouting {
 
   /** Assigns every queued conversation an eligible agent can take, in queue order. */
   public List<Assignment> drain(Instant now) {
-    if (strategy == Strategy.MANUAL || queue.isEmpty()) {
+    // nobody free (a night with the team offline, everyone at capacity): the queue is not looked
+    // at, so a long queue costs nothing per enqueue
+    if (strategy == Strategy.MANUAL
+        || queue.isEmpty()
+        || agents.values().stream().noneMatch(AgentView::hasFreeCapacity)) {
       return List.of();
     }
     List<Assignment> out = new ArrayList<>();

@@ -238,7 +238,9 @@ public final class TeamRouter
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(200, 2);
+    // a snapshot holds the whole queue: with thousands waiting (the team offline) one every 200
+    // events was megabytes written several times a second; recovery replays at most 1,000 events
+    return RetentionCriteria.snapshotEvery(1000, 2);
   }
 
   @Override

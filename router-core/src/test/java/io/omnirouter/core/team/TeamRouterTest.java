@@ -180,7 +180,7 @@ class TeamRouterTest {
 
   @Test
   void aLongQueueIsSnapshottedAndRecoveredAndItsStateIsChangedInPlace() {
-    for (int i = 0; i < 450; i++) {
+    for (int i = 0; i < 1150; i++) {
       kit.runCommand(new TeamRouter.Enqueue(conv("c" + i, 1, 0)));
       if (i == 300) {
         kit.runCommand(new TeamRouter.Dequeue("c7", "resolved"));
@@ -189,9 +189,9 @@ class TeamRouterTest {
     TeamRouter.Queue before = kit.getState();
     kit.runCommand(new TeamRouter.Enqueue(conv("c-last", 1, 0)));
     assertTrue(before == kit.getState(), "one queue object, changed in place (no copy per event)");
-    assertEquals(450, kit.getState().queued().size());
-    kit.restart(); // from the snapshot taken at event 400, then the events after it
-    assertEquals(450, queue().queue().size());
+    assertEquals(1150, kit.getState().queued().size());
+    kit.restart(); // from the snapshot taken at event 1000, then the events after it
+    assertEquals(1150, queue().queue().size());
     assertFalse(
         queue().queue().stream().anyMatch(q -> q.conversationId().equals("c7")),
         "the dequeue before the snapshot stays applied");
