@@ -898,6 +898,14 @@ public final class Conversation
     }
     long seq = state.sequence() + 1;
     return store(state, new MessageReceived(cmd.message(), seq, clock.instant()))
+        .thenRun(
+            next -> {
+              // still waiting: announce it again — its window moved with this message, and a team
+              // router that lost the entry (its node died before the batched write) has it back
+              if (next.status() == Status.QUEUED) {
+                enqueue(next);
+              }
+            })
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
 

@@ -138,6 +138,21 @@ class ConversationTest {
   }
 
   @Test
+  void aMessageWhileQueuedAnnouncesTheConversationAgainWithItsWindowMoved() {
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
+    clock.advance(Duration.ofHours(3));
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    // the team router keeps its place in the queue for the same episode, and has it back if its
+    // batched write was lost with its node
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
+    assertEquals(
+        t0.plus(Duration.ofHours(27)), enqueued.get(enqueued.size() - 1).windowClosesAt());
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    assertEquals(List.of(), calls.drain(), "a redelivery announces nothing");
+  }
+
+  @Test
   void aRedeliveryIsAcknowledgedAndChangesNothingAlsoAfterARestart() {
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
