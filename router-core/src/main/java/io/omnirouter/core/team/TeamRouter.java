@@ -435,8 +435,9 @@ public final class TeamRouter
    * persisting each change by itself stashed every command during each write: one team's changes
    * were capped at one per journal round trip, and under load its stash overflowed and dropped
    * commands (docs/BENCHMARKS.md). The commands that arrive during one write are written together
-   * by the next; what has not been written when the router stops is what a message in its mailbox
-   * would have been — conversations announce themselves again while they wait.
+   * by the next. What has not been written when the router's node dies is lost like a message in
+   * its mailbox: the conversation stays QUEUED and announces itself again with its customer's next
+   * message.
    */
   private Effect<Event, Queue> record(Event event) {
     apply(live, event);
