@@ -146,8 +146,7 @@ class ConversationTest {
     // the team router keeps its place in the queue for the same episode, and has it back if its
     // batched write was lost with its node
     assertEquals(List.of("enqueue support ep1"), calls.drain());
-    assertEquals(
-        t0.plus(Duration.ofHours(27)), enqueued.get(enqueued.size() - 1).windowClosesAt());
+    assertEquals(t0.plus(Duration.ofHours(27)), enqueued.get(enqueued.size() - 1).windowClosesAt());
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
     assertEquals(List.of(), calls.drain(), "a redelivery announces nothing");
   }
