@@ -138,13 +138,14 @@ public final class RouterCore {
 
     sharding.init(
         Entity.of(
-            TeamRouter.ENTITY_KEY,
-            ctx -> {
-              String ws = EntityIds.workspace(ctx.getEntityId());
-              String team = EntityIds.local(ctx.getEntityId());
-              return TeamRouter.create(
-                  ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
-            }));
+                TeamRouter.ENTITY_KEY,
+                ctx -> {
+                  String ws = EntityIds.workspace(ctx.getEntityId());
+                  String team = EntityIds.local(ctx.getEntityId());
+                  return TeamRouter.create(
+                      ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
+                })
+            .withStopMessage(TeamRouter.Stop.INSTANCE));
 
     sharding.init(
         Entity.of(

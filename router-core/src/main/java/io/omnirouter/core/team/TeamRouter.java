@@ -91,6 +91,14 @@ public final class TeamRouter
     INSTANCE
   }
 
+  /**
+   * Sharding's stop message (passivation, hand-off): writes what is recorded, then stops. A Flush
+   * told after the stop would never be read.
+   */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
   public sealed interface Event extends CborSerializable {}
 
   public record Enqueued(QueuedConversation conversation) implements Event {}
@@ -272,6 +280,7 @@ public final class TeamRouter
         .onCommand(WindowTick.class, this::onWindowTick)
         .onCommand(GetQueue.class, this::onGetQueue)
         .onCommand(Flush.class, this::onFlush)
+        .onCommand(Stop.class, this::onStop)
         .build();
   }
 
@@ -457,6 +466,15 @@ public final class TeamRouter
     List<Event> batch = List.copyOf(unwritten);
     unwritten.clear();
     return Effect().persist(batch);
+  }
+
+  private Effect<Event, Queue> onStop(Queue state, Stop stop) {
+    if (unwritten.isEmpty()) {
+      return Effect().stop();
+    }
+    List<Event> batch = List.copyOf(unwritten);
+    unwritten.clear();
+    return Effect().persist(batch).thenStop();
   }
 
   private static Queue apply(Queue queue, Event event) {

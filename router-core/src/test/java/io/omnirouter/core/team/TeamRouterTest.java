@@ -253,6 +253,26 @@ class TeamRouterTest {
     }
   }
 
+  @Test
+  void theStopMessageWritesWhatIsRecordedBeforeTheRouterStops() {
+    String id = "ws1~stop-" + UUID.randomUUID();
+    var settings = new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3));
+    ActorRef<TeamRouter.Command> router =
+        testKit.spawn(TeamRouter.create(id, settings, silentPorts(), clock));
+    // the Flush the enqueue tells itself lands behind the stop: only the stop can write it
+    router.tell(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    router.tell(TeamRouter.Stop.INSTANCE);
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    watcher.expectTerminated(router, Duration.ofSeconds(5));
+    ActorRef<TeamRouter.Command> again =
+        testKit.spawn(TeamRouter.create(id, settings, silentPorts(), clock));
+    TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
+    again.tell(new TeamRouter.GetQueue(probe.getRef()));
+    assertEquals(
+        List.of("c1"),
+        probe.receiveMessage().queue().stream().map(QueuedConversation::conversationId).toList());
+  }
+
   TeamRouter.Ports silentPorts() {
     return new TeamRouter.Ports() {
       public void reserve(String agent, String conv, ActorRef<Agent.ReserveReply> r) {}
