@@ -211,6 +211,7 @@ class SerializationTest {
         new TeamRouter.Dequeue("ws~c1", "resolved"),
         new TeamRouter.AgentChanged(view),
         new TeamRouter.GetQueue(ref()),
+        TeamRouter.Stop.INSTANCE,
         new TeamRouter.QueueSummary("support", "least-loaded", List.of(queued), List.of(view), 1),
         new TeamRouter.Accepted("ws~c1", 2),
         new TeamRouter.Declined("ws~c1", 2, "stale"),
