@@ -155,12 +155,34 @@ public final class Main {
           // Traffic only once this node is Up in the cluster: before that every webhook would wait
           // for shards it cannot reach yet (a restarted node left requests unanswered for 10 s in
           // the rolling-restart drill); a refused connection makes a load balancer, the load tool
-          // or a provider go elsewhere at once.
+          // or a provider go elsewhere at once. And only once every ingest partition has answered
+          // this node: the first webhooks of a restarted node otherwise waited for the partitions'
+          // homes to be looked up and the first remote sends, past the timeout (the 50/s drill).
           org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
               .registerOnMemberUp(
                   () ->
-                      HttpServer.start(system, routes, settings.interfaceName(), settings.port()));
+                      warmUp(system, core)
+                          .thenRun(
+                              () ->
+                                  HttpServer.start(
+                                      system, routes, settings.interfaceName(), settings.port())));
           return Behaviors.empty();
         });
+  }
+
+  /** Asks every ingest partition once; completes either way (a partition may still be starting). */
+  private static java.util.concurrent.CompletionStage<Void> warmUp(
+      ActorSystem<?> system, RouterCore core) {
+    if (!core.ingestLog()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    return core.ingestBacklog(java.time.Duration.ofSeconds(10))
+        .handle(
+            (backlog, error) -> {
+              if (error != null) {
+                system.log().warn("Ingest partitions not all reachable yet: {}", error.toString());
+              }
+              return null;
+            });
   }
 }
