@@ -1,5 +1,6 @@
 package io.omnirouter.persistence;
 
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnirouter.core.ingest.IngestEntry;
@@ -195,45 +196,40 @@ public final class CassandraIngestStore implements IngestStore {
 
   @Override
   public CompletionStage<Done> append(String partition, Row row) {
-    ByteBuffer bytes;
-    try {
-      bytes = encode(row.entries());
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return statements.thenCompose(
-        s ->
-            session.executeWrite(
-                s.insert()
-                    .bind(partition, bucket(row.seq()), row.seq(), row.writer(), bytes)
-                    .setExecutionProfileName(PROFILE)));
+    return write(
+        row.entries(),
+        (s, bytes) ->
+            s.insert().bind(partition, bucket(row.seq()), row.seq(), row.writer(), bytes));
   }
 
   /** The entry as a one-entry batch: read back like a row of the log. */
   @Override
   public CompletionStage<Done> deadLetter(
       String partition, long seq, IngestEntry entry, String error) {
+    return write(
+        List.of(entry),
+        (s, bytes) ->
+            s.deadLetter()
+                .bind(
+                    partition,
+                    seq,
+                    Text.wellFormed(entry.orderKey()),
+                    Text.wellFormed(error),
+                    bytes));
+  }
+
+  /** Writes {@code entries} as CBOR with the statement {@code bind} makes of them. */
+  private CompletionStage<Done> write(
+      List<IngestEntry> entries,
+      java.util.function.BiFunction<Statements, ByteBuffer, BoundStatement> bind) {
     ByteBuffer bytes;
     try {
-      bytes = encode(List.of(entry));
+      bytes = ByteBuffer.wrap(cbor.writeValueAsBytes(new Batch(entries)));
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
     return statements.thenCompose(
-        s ->
-            session.executeWrite(
-                s.deadLetter()
-                    .bind(
-                        partition,
-                        seq,
-                        Text.wellFormed(entry.orderKey()),
-                        Text.wellFormed(error),
-                        bytes)
-                    .setExecutionProfileName(PROFILE)));
-  }
-
-  private ByteBuffer encode(List<IngestEntry> entries) throws IOException {
-    return ByteBuffer.wrap(cbor.writeValueAsBytes(new Batch(entries)));
+        s -> session.executeWrite(bind.apply(s, bytes).setExecutionProfileName(PROFILE)));
   }
 
   @Override

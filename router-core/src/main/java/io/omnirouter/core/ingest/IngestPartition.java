@@ -477,10 +477,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   }
 
   private Behavior<Command> onFed(Fed f) {
-    feeding.remove(f.key());
-    ArrayDeque<Pending> chain = chains.get(f.key());
-    if (chain == null || chain.isEmpty()) {
-      pump();
+    ArrayDeque<Pending> chain = answered(f.key());
+    if (chain == null) {
       return this;
     }
     Pending head = chain.peek();
@@ -522,10 +520,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   }
 
   private Behavior<Command> onDeadLettered(DeadLettered d) {
-    feeding.remove(d.key());
-    ArrayDeque<Pending> chain = chains.get(d.key());
-    if (chain == null || chain.isEmpty()) {
-      pump();
+    ArrayDeque<Pending> chain = answered(d.key());
+    if (chain == null) {
       return this;
     }
     if (d.error() != null) {
@@ -554,6 +550,20 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     observer.deadLettered();
     done(d.key(), chain);
     return this;
+  }
+
+  /**
+   * The feed or dead letter of {@code key}'s head has answered: the key is free again. Its chain,
+   * or null (and the next feeds started) when nothing of it is left.
+   */
+  private ArrayDeque<Pending> answered(String key) {
+    feeding.remove(key);
+    ArrayDeque<Pending> chain = chains.get(key);
+    if (chain == null || chain.isEmpty()) {
+      pump();
+      return null;
+    }
+    return chain;
   }
 
   /** The head of {@code key}'s chain is done with (fed or dead-lettered): on to the next. */
