@@ -597,6 +597,15 @@ public final class RouterCore {
         conversationById(conversationId)
             .tell(new Conversation.WindowClosedWhileQueued(episode, closedAt));
       }
+
+      @Override
+      public void queued(String conversationId, long episode) {
+        // not while this node shuts down: a message to a shard already handed off waits in the
+        // region and holds up its shutdown; the conversation announces itself again elsewhere
+        if (org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason().isEmpty()) {
+          conversationById(conversationId).tell(new Conversation.QueueConfirmed(episode));
+        }
+      }
     };
   }
 

@@ -140,6 +140,7 @@ class SerializationTest {
         new Conversation.AddNote("note", "alice", ref()),
         new Conversation.SendReply("m1", Channel.WHATSAPP, content, "alice", ref()),
         new Conversation.WindowClosedWhileQueued(2, at),
+        new Conversation.QueueConfirmed(2),
         new Conversation.GetSummary(ref()),
         Conversation.Passivate.INSTANCE,
         new Conversation.Stored(7),

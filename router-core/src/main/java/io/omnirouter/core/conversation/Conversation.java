@@ -166,6 +166,19 @@ public final class Conversation
     INSTANCE
   }
 
+  /**
+   * From the team router: this episode's place in its queue is durable. Until it comes the
+   * conversation announces itself again every {@code queue-confirm-after} and does not passivate —
+   * an {@code Enqueue} lost on its way (sharding drops messages buffered during a hand-off) or in a
+   * batch its router never wrote (the router's node died) would otherwise leave it QUEUED and in no
+   * queue.
+   */
+  public record QueueConfirmed(long episode) implements Command {}
+
+  enum ConfirmDue implements Command {
+    INSTANCE
+  }
+
   // ---- protocol: replies ----
 
   public sealed interface Ack extends CborSerializable {}
@@ -622,7 +635,6 @@ public final class Conversation
 
   // ---- wiring ----
 
-  /** How the conversation reaches routers and agents: sharding in production, probes in tests. */
   /** Hears a conversation's events once they are durable. */
   @FunctionalInterface
   public interface StoredListener {
@@ -634,6 +646,7 @@ public final class Conversation
         String conversationId, long firstSequenceNr, List<Event> events, String assigneeBefore);
   }
 
+  /** How the conversation reaches routers and agents: sharding in production, probes in tests. */
   public interface Ports extends StoredListener {
     void enqueue(String team, QueuedConversation conversation);
 
@@ -652,13 +665,15 @@ public final class Conversation
     String defaultTeam(String workspace, Channel channel, String channelAccount);
   }
 
-  public record Settings(int dedupWindow, int snapshotEvery, Duration passivateAfter) {
+  public record Settings(
+      int dedupWindow, int snapshotEvery, Duration passivateAfter, Duration queueConfirmAfter) {
     public static Settings fromConfig(com.typesafe.config.Config root) {
       var config = root.getConfig("omnirouter.conversation");
       return new Settings(
           config.getInt("dedup-window"),
           config.getInt("snapshot-every"),
-          config.getDuration("passivate-after"));
+          config.getDuration("passivate-after"),
+          config.getDuration("queue-confirm-after"));
     }
   }
 
@@ -691,6 +706,9 @@ public final class Conversation
   private final Set<String> tags;
   private static final int EARLY_DELIVERIES = 50;
   private final Map<String, RecordDelivery> earlyDeliveries = new java.util.LinkedHashMap<>();
+  // the episode whose place its team router has confirmed as written (live only: after a restart a
+  // queued conversation announces itself again)
+  private long confirmedEpisode = -1;
 
   private Conversation(
       String entityId,
@@ -741,6 +759,9 @@ public final class Conversation
               // at least once: replies persisted but not confirmed sent go out again (same message
               // id)
               state.pendingOutbound().values().forEach(r -> ports.send(r.nextAttempt()));
+              if (state.status() == Status.QUEUED) {
+                enqueue(state); // its router may never have written it (see QueueConfirmed)
+              }
               if (passivate != null) {
                 ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
               }
@@ -807,6 +828,10 @@ public final class Conversation
         return onOffer(s, o);
       } else if (c instanceof WindowClosedWhileQueued w) {
         return onWindowClosedWhileQueued(s, w);
+      } else if (c instanceof QueueConfirmed q) {
+        return onQueueConfirmed(s, q);
+      } else if (c instanceof ConfirmDue d) {
+        return onConfirmDue(s, d);
       }
     }
     if (status == Status.PENDING || status == Status.SNOOZED) {
@@ -858,7 +883,10 @@ public final class Conversation
       return onChangeTags(s, t);
     } else if (c instanceof GetSummary g) {
       return Effect().reply(g.replyTo(), summary(s));
-    } else if (c instanceof WindowClosedWhileQueued || c instanceof Wake) {
+    } else if (c instanceof WindowClosedWhileQueued
+        || c instanceof Wake
+        || c instanceof QueueConfirmed
+        || c instanceof ConfirmDue) {
       return Effect().noReply();
     } else if (c instanceof Idle i) {
       return onIdle(s, i);
@@ -1258,7 +1286,7 @@ public final class Conversation
             next -> {
               if (next.status() == Status.QUEUED) {
                 // the queue orders by priority: re-queue this episode with the new one
-                ports.enqueue(next.team(), queued(next));
+                enqueue(next);
               }
             })
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
@@ -1277,9 +1305,10 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onIdle(State state, Idle cmd) {
     // a snoozed conversation stays up so its timer can wake it; one with unsent replies, to see
-    // them out
+    // them out; a queued one until its router has its place written down
     if (state.status() != Status.SNOOZED
         && state.pendingOutbound().isEmpty()
+        && !awaitingConfirmation(state)
         && passivate != null) {
       passivate.accept(ctx.getSelf());
     }
@@ -1298,8 +1327,36 @@ public final class Conversation
 
   // ---- side effects ----
 
+  /** Announces this episode to its team; again every queue-confirm-after until confirmed. */
   private void enqueue(State state) {
+    confirmedEpisode = -1;
     ports.enqueue(state.team(), queued(state));
+    timers.startSingleTimer(ConfirmDue.INSTANCE, settings.queueConfirmAfter());
+  }
+
+  private boolean awaitingConfirmation(State state) {
+    return state.status() == Status.QUEUED && confirmedEpisode != state.episode();
+  }
+
+  private ReplyEffect<Event, State> onQueueConfirmed(State state, QueueConfirmed cmd) {
+    if (cmd.episode() == state.episode()) {
+      confirmedEpisode = cmd.episode();
+      timers.cancel(ConfirmDue.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onConfirmDue(State state, ConfirmDue due) {
+    if (awaitingConfirmation(state)) {
+      ctx.getLog()
+          .info(
+              "{} episode {}: team {} has not confirmed its place; announcing it again",
+              conversationId,
+              state.episode(),
+              state.team());
+      enqueue(state);
+    }
+    return Effect().noReply();
   }
 
   private QueuedConversation queued(State state) {

@@ -25,6 +25,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -169,6 +170,9 @@ public final class TeamRouter
 
     /** The conversation's free-form window closed while it waited in this queue. */
     void windowClosedWhileQueued(String conversationId, long episode, Instant closedAt);
+
+    /** The conversation's place (this episode) is written: it can stop announcing itself. */
+    void queued(String conversationId, long episode);
   }
 
   public record Settings(Strategy strategy, List<String> members, Duration stepTimeout) {}
@@ -199,6 +203,8 @@ public final class TeamRouter
   private Queue live = new Queue(Map.of());
   // recorded, applied to live, not yet written; a Flush in the mailbox writes them
   private final List<Event> unwritten = new ArrayList<>();
+  // conversations that announced themselves since the last write: confirmed once it is done
+  private final Map<String, Long> toConfirm = new HashMap<>();
   private boolean flushPending;
   // when the window tick is due (null: none scheduled)
   private Instant tickAt;
@@ -290,6 +296,9 @@ public final class TeamRouter
     if (known != null && known.episode() > q.episode()) {
       return Effect().none(); // an old episode
     }
+    // confirmed after the next write, which holds this entry or follows the one that did
+    toConfirm.put(q.conversationId(), q.episode());
+    requestFlush();
     if (known != null && known.episode() == q.episode()) {
       // the same episode again: a redelivery, or a change of priority keeping its place in time
       q =
@@ -445,36 +454,46 @@ public final class TeamRouter
    * were capped at one per journal round trip, and under load its stash overflowed and dropped
    * commands (docs/BENCHMARKS.md). The commands that arrive during one write are written together
    * by the next. What has not been written when the router's node dies is lost like a message in
-   * its mailbox: the conversation stays QUEUED and announces itself again with its customer's next
-   * message.
+   * its mailbox; the conversation, which has no confirmation of its place ({@link Ports#queued}),
+   * announces itself again.
    */
   private Effect<Event, Queue> record(Event event) {
     apply(live, event);
     unwritten.add(event);
+    requestFlush();
+    return Effect().none();
+  }
+
+  private void requestFlush() {
     if (!flushPending) {
       flushPending = true;
       ctx.getSelf().tell(Flush.INSTANCE);
     }
-    return Effect().none();
   }
 
   private Effect<Event, Queue> onFlush(Queue state, Flush flush) {
     flushPending = false;
+    return write();
+  }
+
+  private Effect<Event, Queue> onStop(Queue state, Stop stop) {
+    return write().thenStop();
+  }
+
+  /**
+   * Writes the recorded events as one batch, then confirms the announcements that came before it (a
+   * failed write confirms nothing: the conversations announce themselves again).
+   */
+  private EffectBuilder<Event, Queue> write() {
+    Map<String, Long> confirm = Map.copyOf(toConfirm);
+    toConfirm.clear();
     if (unwritten.isEmpty()) {
+      confirm.forEach(ports::queued);
       return Effect().none();
     }
     List<Event> batch = List.copyOf(unwritten);
     unwritten.clear();
-    return Effect().persist(batch);
-  }
-
-  private Effect<Event, Queue> onStop(Queue state, Stop stop) {
-    if (unwritten.isEmpty()) {
-      return Effect().stop();
-    }
-    List<Event> batch = List.copyOf(unwritten);
-    unwritten.clear();
-    return Effect().persist(batch).thenStop();
+    return Effect().persist(batch).thenRun(written -> confirm.forEach(ports::queued));
   }
 
   private static Queue apply(Queue queue, Event event) {

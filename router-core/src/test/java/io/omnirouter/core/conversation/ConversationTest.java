@@ -1,5 +1,6 @@
 package io.omnirouter.core.conversation;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +58,7 @@ class ConversationTest {
     calls = new Calls();
     enqueued = new CopyOnWriteArrayList<>();
     id = "ws1~contact-" + UUID.randomUUID();
-    var ports =
+    ports =
         new Conversation.Ports() {
           public void enqueue(String team, QueuedConversation c) {
             enqueued.add(c);
@@ -84,18 +86,26 @@ class ConversationTest {
             live.addAll(LiveEvents.of(conv, seqNr, events, before));
           }
         };
-    Conversation.Directory directory =
-        (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
-    kit =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            Conversation.create(
-                id,
-                new Conversation.Settings(100, 5, Duration.ofMinutes(2)),
-                directory,
-                ports,
-                clock,
-                null));
+    directory = (ws, channel, account) -> account.startsWith("wx") ? "sales" : "support";
+    // no confirmation from a team comes in most tests: re-announcing after an hour keeps it out
+    kit = kit(Duration.ofHours(1), null);
+  }
+
+  Conversation.Ports ports;
+  Conversation.Directory directory;
+
+  EventSourcedBehaviorTestKit<Conversation.Command, Conversation.Event, Conversation.State> kit(
+      Duration queueConfirmAfter,
+      java.util.function.Consumer<ActorRef<Conversation.Command>> passivate) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        Conversation.create(
+            id,
+            new Conversation.Settings(100, 5, Duration.ofMinutes(2), queueConfirmAfter),
+            directory,
+            ports,
+            clock,
+            passivate));
   }
 
   InboundMessage wa(String providerId) {
@@ -123,6 +133,43 @@ class ConversationTest {
     return kit.<TeamRouter.OfferReply>runCommand(
             r -> new Conversation.Offer(offer(agent, episode, "support"), r))
         .reply();
+  }
+
+  @Test
+  void aQueuedConversationAnnouncesItselfAgainUntilItsTeamConfirmsItsPlace() {
+    kit = kit(Duration.ofMillis(300), null);
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
+    // the Enqueue was lost (a hand-off dropped it, the router's node died before writing it)
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.all().contains("enqueue support ep1"));
+    kit.runCommand(new Conversation.QueueConfirmed(1));
+    calls.drain();
+    await()
+        .during(Duration.ofMillis(1000))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> calls.all().isEmpty());
+    // a confirmation of an older episode does not count for the current one
+    kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.Resolve("alice", r));
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.2"), r));
+    calls.drain();
+    kit.runCommand(new Conversation.QueueConfirmed(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.all().contains("enqueue support ep2"));
+  }
+
+  @Test
+  void aQueuedConversationStaysUpUntilConfirmedAndAnnouncesItselfAfterARestart() {
+    List<String> passivated = new CopyOnWriteArrayList<>();
+    kit = kit(Duration.ofHours(1), ref -> passivated.add("passivate"));
+    kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
+    kit.runCommand(Conversation.Idle.INSTANCE);
+    assertEquals(List.of(), passivated, "no confirmation yet: it must keep announcing itself");
+    kit.runCommand(new Conversation.QueueConfirmed(1));
+    kit.runCommand(Conversation.Idle.INSTANCE);
+    assertEquals(List.of("passivate"), passivated);
+    calls.drain();
+    // started again (its node died, or it passivated): its router may never have written it
+    kit.restart();
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
   }
 
   @Test

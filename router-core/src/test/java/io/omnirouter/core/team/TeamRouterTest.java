@@ -49,9 +49,13 @@ class TeamRouterTest {
 
   record WindowCall(String conv, long episode) {}
 
+  record QueuedCall(String conv, long episode) {}
+
   final Instant t0 = Instant.parse("2026-11-22T09:00:00Z");
   TestClock clock;
   TestProbe<Object> ports;
+  TestProbe<QueuedCall> confirmations;
+  TeamRouter.Ports p;
   EventSourcedBehaviorTestKit<TeamRouter.Command, TeamRouter.Event, TeamRouter.Queue> kit;
   String entityId;
 
@@ -59,8 +63,10 @@ class TeamRouterTest {
   void setUp() {
     clock = new TestClock(t0);
     ports = testKit.createTestProbe();
+    confirmations = testKit.createTestProbe();
     ActorRef<Object> out = ports.getRef();
-    var p =
+    ActorRef<QueuedCall> confirmed = confirmations.getRef();
+    p =
         new TeamRouter.Ports() {
           public void reserve(String agent, String conv, ActorRef<Agent.ReserveReply> r) {
             out.tell(new ReserveCall(agent, conv, r));
@@ -80,6 +86,10 @@ class TeamRouterTest {
 
           public void windowClosedWhileQueued(String conv, long episode, Instant at) {
             out.tell(new WindowCall(conv, episode));
+          }
+
+          public void queued(String conv, long episode) {
+            confirmed.tell(new QueuedCall(conv, episode));
           }
         };
     entityId = "ws1~support-" + UUID.randomUUID();
@@ -284,7 +294,39 @@ class TeamRouterTest {
       public void offer(Assignment a, ActorRef<TeamRouter.OfferReply> r) {}
 
       public void windowClosedWhileQueued(String conv, long episode, Instant at) {}
+
+      public void queued(String conv, long episode) {}
     };
+  }
+
+  @Test
+  void aConversationIsConfirmedOnlyOnceItsPlaceIsWritten() {
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    assertEquals(new QueuedCall("c1", 1), confirmations.receiveMessage(Duration.ofSeconds(3)));
+    // confirmed means durable: a router started from the journal has it
+    kit.restart();
+    assertEquals(
+        List.of("c1"), queue().queue().stream().map(QueuedConversation::conversationId).toList());
+    // announcing the same episode again (a conversation that heard nothing) is confirmed again
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    assertEquals(new QueuedCall("c1", 1), confirmations.receiveMessage(Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void aFailedWriteConfirmsNothing() {
+    // not through the kit: it reads the state after each command, and the failed write stops the
+    // router
+    ActorRef<TeamRouter.Command> router =
+        testKit.spawn(
+            TeamRouter.create(
+                "ws1~support-" + UUID.randomUUID(),
+                new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3)),
+                p,
+                clock));
+    kit.persistenceTestKit().failNextPersisted();
+    router.tell(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    // the conversation hears nothing and announces itself again (ConversationTest)
+    confirmations.expectNoMessage(Duration.ofMillis(500));
   }
 
   @Test

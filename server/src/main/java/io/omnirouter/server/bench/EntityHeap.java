@@ -50,7 +50,8 @@ public final class EntityHeap {
                 Main.loadConfig(new String[] {o.getOrDefault("config", "conf/application.conf")}));
     var base = Conversation.Settings.fromConfig(config);
     var settings =
-        new Conversation.Settings(base.dedupWindow(), base.snapshotEvery(), Duration.ofDays(1));
+        new Conversation.Settings(
+            base.dedupWindow(), base.snapshotEvery(), Duration.ofDays(1), base.queueConfirmAfter());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entity-heap", config);
     String run = Long.toString(System.currentTimeMillis(), 36);
     try {
