@@ -352,25 +352,29 @@ public final class Conversation
       replyStates = replyStates == null ? Map.of() : Map.copyOf(replyStates);
     }
 
+    /** Shared: immutable, and every conversation starts from it (emptyState() runs per entity). */
+    private static final State EMPTY =
+        new State(
+            Status.NEW,
+            0,
+            null,
+            null,
+            null,
+            null,
+            0,
+            Set.of(),
+            0,
+            Map.of(),
+            DedupWindow.empty(),
+            null,
+            0,
+            List.of(),
+            Map.of(),
+            Map.of(),
+            Map.of());
+
     public static State empty() {
-      return new State(
-          Status.NEW,
-          0,
-          null,
-          null,
-          null,
-          null,
-          0,
-          Set.of(),
-          0,
-          Map.of(),
-          DedupWindow.empty(),
-          null,
-          0,
-          List.of(),
-          Map.of(),
-          Map.of(),
-          Map.of());
+      return EMPTY;
     }
 
     /** A copy of this state with the fields {@code change} sets; the rest stay as they are. */
@@ -705,7 +709,8 @@ public final class Conversation
   private final TimerScheduler<Command> timers;
   private final Set<String> tags;
   private static final int EARLY_DELIVERIES = 50;
-  private final Map<String, RecordDelivery> earlyDeliveries = new java.util.LinkedHashMap<>();
+  // made when the first one comes (rarely): every idle conversation in memory paid for an empty map
+  private Map<String, RecordDelivery> earlyDeliveries = Map.of();
   // the episode whose place its team router has confirmed as written (live only: after a restart a
   // queued conversation announces itself again)
   private long confirmedEpisode = -1;
@@ -729,7 +734,7 @@ public final class Conversation
     this.passivate = passivate;
     this.ctx = ctx;
     this.timers = timers;
-    this.tags = Set.of(ReadSideTags.conversationTag(entityId));
+    this.tags = ReadSideTags.conversationTagSet(entityId);
   }
 
   @Override
@@ -1178,7 +1183,9 @@ public final class Conversation
               RecordDelivery early =
                   cmd.providerMessageId() == null
                       ? null
-                      : earlyDeliveries.remove(cmd.providerMessageId());
+                      : earlyDeliveries.isEmpty()
+                          ? null
+                          : earlyDeliveries.remove(cmd.providerMessageId());
               if (early != null) {
                 ctx.getSelf().tell(early);
               }
@@ -1212,6 +1219,9 @@ public final class Conversation
       if (!state.pendingOutbound().isEmpty()) {
         // providers may send "delivered" before our sender has recorded their answer to the send:
         // keep it until that answer arrives (in memory, a few at most)
+        if (earlyDeliveries.isEmpty()) {
+          earlyDeliveries = new java.util.LinkedHashMap<>();
+        }
         earlyDeliveries.merge(
             cmd.providerMessageId(),
             cmd,

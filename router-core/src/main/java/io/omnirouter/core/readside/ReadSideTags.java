@@ -1,6 +1,7 @@
 package io.omnirouter.core.readside;
 
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -15,11 +16,25 @@ public final class ReadSideTags {
 
   private ReadSideTags() {}
 
+  private static final List<String> CONVERSATION_TAGS =
+      IntStream.range(0, CONVERSATION_TAG_COUNT).mapToObj(i -> "conv-" + i).toList();
+  // one shared set per tag: each conversation in memory holds its tags
+  private static final List<Set<String>> CONVERSATION_TAG_SETS =
+      CONVERSATION_TAGS.stream().map(Set::of).toList();
+
   public static String conversationTag(String entityId) {
-    return "conv-" + Math.floorMod(entityId.hashCode(), CONVERSATION_TAG_COUNT);
+    return CONVERSATION_TAGS.get(tagIndex(entityId));
+  }
+
+  public static Set<String> conversationTagSet(String entityId) {
+    return CONVERSATION_TAG_SETS.get(tagIndex(entityId));
+  }
+
+  private static int tagIndex(String entityId) {
+    return Math.floorMod(entityId.hashCode(), CONVERSATION_TAG_COUNT);
   }
 
   public static List<String> conversationTags() {
-    return IntStream.range(0, CONVERSATION_TAG_COUNT).mapToObj(i -> "conv-" + i).toList();
+    return CONVERSATION_TAGS;
   }
 }

@@ -18,16 +18,22 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * B6, heap per idle conversation entity (a benchmark, not a test): spawns N conversation entities
  * (the real behavior and settings, on the real journal), gives each one customer message, lets them
- * sit, and divides the growth of the live heap after full GCs by N. Sharding's own bookkeeping per
+ * sit, and divides the growth of the live heap after full GCs by N; then the same for the smallest
+ * event-sourced entity Pekko runs (the floor any entity pays). Sharding's own bookkeeping per
  * entity (an entry in its shard's map) is not included. {@code ./omnirouter bench entities [--count
  * 100000]}. Writes under persistence ids {@code Conversation|bench-heap~…} (left in the journal).
  */
@@ -55,12 +61,19 @@ public final class EntityHeap {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entity-heap", config);
     String run = Long.toString(System.currentTimeMillis(), 36);
     try {
-      spawn(system, settings, run, 0, 2000); // classes loaded, journal connected
+      Entities conversations = conversations(settings, run);
+      spawn(system, conversations, 0, 2000); // classes loaded, journal connected
       long before = liveHeap();
       long t0 = System.nanoTime();
-      spawn(system, settings, run, 2000, 2000 + count);
+      spawn(system, conversations, 2000, 2000 + count);
       double seconds = (System.nanoTime() - t0) / 1e9;
       long after = liveHeap();
+      // the same for the smallest event-sourced entity Pekko runs: what any entity costs
+      Entities floor = floor(run);
+      spawn(system, floor, 0, 2000);
+      long floorBefore = liveHeap();
+      spawn(system, floor, 2000, 2000 + count);
+      long floorAfter = liveHeap();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("what", "heap per idle conversation entity (one message each)");
       out.put("entities", count);
@@ -68,6 +81,11 @@ public final class EntityHeap {
       out.put("heap_after_mb", after / 1_048_576);
       out.put("bytes_per_entity", (after - before) / count);
       out.put("spawn_seconds", Math.round(seconds));
+      out.put("floor_bytes_per_entity", (floorAfter - floorBefore) / count);
+      out.put(
+          "floor",
+          "a Pekko EventSourcedBehavior with an Integer state and one String event, spawned the same"
+              + " way");
       System.out.println(io.omnirouter.connectors.support.Json.MAPPER.writeValueAsString(out));
       // time to look inside (jcmd <pid> GC.class_histogram) before the entities go
       long hold = Long.parseLong(o.getOrDefault("hold-seconds", "0"));
@@ -78,20 +96,24 @@ public final class EntityHeap {
     }
   }
 
-  private static void spawn(
-      ActorSystem<Void> system, Conversation.Settings settings, String run, int from, int to)
-      throws InterruptedException {
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
-    AtomicLong failed = new AtomicLong();
-    for (int i = from; i < to; i++) {
-      String id = "bench-heap~" + run + "-" + i;
+  /** Entity {@code i}: spawns it and has it store its one event; completes when it is durable. */
+  private interface Entities {
+    CompletionStage<?> spawnAndWrite(ActorSystem<Void> system, int i);
+  }
+
+  private static Entities conversations(Conversation.Settings settings, String run) {
+    return (system, i) -> {
       ActorRef<Conversation.Command> ref =
           system.systemActorOf(
               Conversation.create(
-                  id, settings, (ws, ch, acc) -> "support", NO_PORTS, Clock.systemUTC(), null),
+                  "bench-heap~" + run + "-" + i,
+                  settings,
+                  (ws, ch, acc) -> "support",
+                  NO_PORTS,
+                  Clock.systemUTC(),
+                  null),
               "c" + i,
               Props.empty());
-      inFlight.acquire();
       InboundMessage m =
           new InboundMessage(
               Channel.WHATSAPP,
@@ -100,12 +122,66 @@ public final class EntityHeap {
               Long.toString(4_916_000_000_000L + i),
               "Hi, where is my order?",
               java.time.Instant.now());
-      CompletionStage<Conversation.Ack> ack =
-          AskPattern.ask(
+      return AskPattern.<Conversation.Command, Conversation.Ack>ask(
               ref,
               r -> new Conversation.ReceiveMessage(m, r),
               Duration.ofSeconds(30),
-              system.scheduler());
+              system.scheduler())
+          // as its team router would once the queue entry is written: it stops announcing itself
+          .thenApply(
+              ack -> {
+                ref.tell(new Conversation.QueueConfirmed(1));
+                return ack;
+              });
+    };
+  }
+
+  private static Entities floor(String run) {
+    return (system, i) -> {
+      ActorRef<Floor.Write> ref =
+          system.systemActorOf(
+              new Floor(PersistenceId.of("BenchFloor", run + "-" + i)), "f" + i, Props.empty());
+      return AskPattern.<Floor.Write, Done>ask(
+          ref, Floor.Write::new, Duration.ofSeconds(30), system.scheduler());
+    };
+  }
+
+  /** The smallest event-sourced entity: an Integer state, one String event per command. */
+  private static final class Floor extends EventSourcedBehavior<Floor.Write, String, Integer> {
+    record Write(ActorRef<Done> replyTo) {}
+
+    Floor(PersistenceId id) {
+      super(id);
+    }
+
+    @Override
+    public Integer emptyState() {
+      return 0;
+    }
+
+    @Override
+    public CommandHandler<Write, String, Integer> commandHandler() {
+      return newCommandHandlerBuilder()
+          .forAnyState()
+          .onCommand(
+              Write.class,
+              (state, w) -> Effect().persist("x").thenRun(s -> w.replyTo().tell(Done.done())))
+          .build();
+    }
+
+    @Override
+    public EventHandler<Integer, String> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> state + 1);
+    }
+  }
+
+  private static void spawn(ActorSystem<Void> system, Entities entities, int from, int to)
+      throws InterruptedException {
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    AtomicLong failed = new AtomicLong();
+    for (int i = from; i < to; i++) {
+      inFlight.acquire();
+      CompletionStage<?> ack = entities.spawnAndWrite(system, i);
       ack.whenComplete(
           (a, e) -> {
             if (e != null) {
