@@ -123,20 +123,18 @@ public final class RouterCore {
                         clock,
                         self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
             .withStopMessage(Conversation.Passivate.INSTANCE)
-            .withAllocationStrategy(WarmRebalancing.fromConfig(config))
             // conversations passivate themselves, except while snoozed (their timer must fire)
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
 
     sharding.init(
         Entity.of(
-                Agent.ENTITY_KEY,
-                ctx ->
-                    Agent.create(
-                        ctx.getEntityId(),
-                        agentSettings,
-                        agentPorts(EntityIds.workspace(ctx.getEntityId())),
-                        clock))
-            .withAllocationStrategy(WarmRebalancing.fromConfig(config)));
+            Agent.ENTITY_KEY,
+            ctx ->
+                Agent.create(
+                    ctx.getEntityId(),
+                    agentSettings,
+                    agentPorts(EntityIds.workspace(ctx.getEntityId())),
+                    clock)));
 
     sharding.init(
         Entity.of(
@@ -147,26 +145,23 @@ public final class RouterCore {
                   return TeamRouter.create(
                       ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
                 })
-            .withStopMessage(TeamRouter.Stop.INSTANCE)
-            .withAllocationStrategy(WarmRebalancing.fromConfig(config)));
+            .withStopMessage(TeamRouter.Stop.INSTANCE));
 
     sharding.init(
         Entity.of(
-                Identity.ENTITY_KEY,
-                ctx ->
-                    Identity.create(
-                        ctx.getEntityId(),
-                        autoMerge,
-                        identityPorts(EntityIds.workspace(ctx.getEntityId()))))
-            .withAllocationStrategy(WarmRebalancing.fromConfig(config)));
+            Identity.ENTITY_KEY,
+            ctx ->
+                Identity.create(
+                    ctx.getEntityId(),
+                    autoMerge,
+                    identityPorts(EntityIds.workspace(ctx.getEntityId())))));
 
     sharding.init(
         Entity.of(
-                Contact.ENTITY_KEY,
-                ctx ->
-                    Contact.create(
-                        ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId()))))
-            .withAllocationStrategy(WarmRebalancing.fromConfig(config)));
+            Contact.ENTITY_KEY,
+            ctx ->
+                Contact.create(
+                    ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId())))));
 
     if (ingestStore != null) {
       startIngest(config);
