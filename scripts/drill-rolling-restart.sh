@@ -11,8 +11,15 @@ cd "$(dirname "$0")/.."
 RATE=${1:-20}
 OUT=${2:-var/drills/rolling-restart}
 DURATION=200
+WARMUP=${WARMUP:-30}
 require_ready "./omnirouter cluster start 3" 8081 8082 8083
 mkdir -p "$OUT"
+# A freshly started cluster is cold (JIT, first allocation of every shard, Cassandra caches): its first
+# seconds are not what a rolling restart is about. Warm it up first; this part is not counted.
+echo "warm-up: $RATE/s for ${WARMUP}s (not counted)"
+./omnirouter loadtest ingest --url http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083 \
+  --rate "$RATE" --duration "$WARMUP" --contacts 300 --redeliveries 0.1 --out "$OUT/warmup" >"$OUT/warmup.out" 2>&1 || true
+tail -1 "$OUT/warmup.out"
 echo "load: $RATE/s for ${DURATION}s over nodes 1-3; nodes restarted one by one"
 ./omnirouter loadtest ingest --url http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083 \
   --rate "$RATE" --duration "$DURATION" --contacts 300 --redeliveries 0.1 --out "$OUT" >"$OUT/ingest.out" 2>&1 &
