@@ -18,16 +18,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * B6, heap per idle conversation entity (a benchmark, not a test): spawns N conversation entities
@@ -84,8 +79,8 @@ public final class EntityHeap {
       out.put("floor_bytes_per_entity", (floorAfter - floorBefore) / count);
       out.put(
           "floor",
-          "a Pekko EventSourcedBehavior with an Integer state and one String event, spawned the same"
-              + " way");
+          "the raw-journal bench's writer (an EventSourcedBehavior with an Integer state and one"
+              + " small event), spawned the same way");
       System.out.println(io.omnirouter.connectors.support.Json.MAPPER.writeValueAsString(out));
       // time to look inside (jcmd <pid> GC.class_histogram) before the entities go
       long hold = Long.parseLong(o.getOrDefault("hold-seconds", "0"));
@@ -136,43 +131,15 @@ public final class EntityHeap {
     };
   }
 
+  /** The raw-journal bench's writer: an Integer state, one small event per command. */
   private static Entities floor(String run) {
     return (system, i) -> {
-      ActorRef<Floor.Write> ref =
+      ActorRef<JournalCeiling.Write> ref =
           system.systemActorOf(
-              new Floor(PersistenceId.of("BenchFloor", run + "-" + i)), "f" + i, Props.empty());
-      return AskPattern.<Floor.Write, Done>ask(
-          ref, Floor.Write::new, Duration.ofSeconds(30), system.scheduler());
+              JournalCeiling.writer("bench-floor|" + run + "-" + i, null), "f" + i, Props.empty());
+      return AskPattern.<JournalCeiling.Write, JournalCeiling.Done>ask(
+          ref, r -> new JournalCeiling.Write("x", r), Duration.ofSeconds(30), system.scheduler());
     };
-  }
-
-  /** The smallest event-sourced entity: an Integer state, one String event per command. */
-  private static final class Floor extends EventSourcedBehavior<Floor.Write, String, Integer> {
-    record Write(ActorRef<Done> replyTo) {}
-
-    Floor(PersistenceId id) {
-      super(id);
-    }
-
-    @Override
-    public Integer emptyState() {
-      return 0;
-    }
-
-    @Override
-    public CommandHandler<Write, String, Integer> commandHandler() {
-      return newCommandHandlerBuilder()
-          .forAnyState()
-          .onCommand(
-              Write.class,
-              (state, w) -> Effect().persist("x").thenRun(s -> w.replyTo().tell(Done.done())))
-          .build();
-    }
-
-    @Override
-    public EventHandler<Integer, String> eventHandler() {
-      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> state + 1);
-    }
   }
 
   private static void spawn(ActorSystem<Void> system, Entities entities, int from, int to)
