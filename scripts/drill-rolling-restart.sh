@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 RATE=${1:-20}
 OUT=${2:-var/drills/rolling-restart}
-DURATION=200
+# long enough for all three restarts to fall inside the load (a node takes ~80 s to start here)
+DURATION=${DURATION:-360}
 WARMUP=${WARMUP:-30}
 require_ready "./omnirouter cluster start 3" 8081 8082 8083
 mkdir -p "$OUT"
@@ -35,6 +36,9 @@ for i in 3 2 1; do
   echo "$(date +%T) node $i ready"
   sleep 10
 done
+if ! kill -0 "$LOAD" 2>/dev/null; then
+  echo "WARNING: the load ended before the last node was back: not every restart was under load (raise DURATION)"
+fi
 wait "$LOAD"
 tail -1 "$OUT/ingest.out"
 print_timeline "$OUT/timeline.json"

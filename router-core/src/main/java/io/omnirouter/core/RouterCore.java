@@ -8,6 +8,7 @@ import io.omnirouter.core.conversation.Conversation;
 import io.omnirouter.core.ingest.IngestEntry;
 import io.omnirouter.core.ingest.IngestPartition;
 import io.omnirouter.core.ingest.IngestStore;
+import io.omnirouter.core.ingest.ResendingAppend;
 import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.Inbound;
 import io.omnirouter.core.model.InboundMessage;
@@ -51,6 +52,7 @@ public final class RouterCore {
   private final IngestStore ingestStore;
   private int ingestPartitions;
   private Duration feedTimeout;
+  private Duration resendAfter;
   private volatile IngestPartition.Observer ingestObserver = IngestPartition.Observer.NONE;
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces, IngestStore ingestStore) {
@@ -172,6 +174,7 @@ public final class RouterCore {
     IngestPartition.Settings settings = IngestPartition.Settings.fromConfig(config);
     ingestPartitions = config.getInt("omnirouter.ingest.partitions");
     feedTimeout = config.getDuration("omnirouter.ingest.feed-timeout");
+    resendAfter = config.getDuration("omnirouter.ingest.resend-after");
     IngestPartition.Observer observer =
         new IngestPartition.Observer() {
           @Override
@@ -307,14 +310,18 @@ public final class RouterCore {
         byPartition.entrySet().stream()
             .map(
                 e ->
-                    ingestPartition(e.getKey())
-                        .<IngestPartition.Outcome>ask(
-                            r -> new IngestPartition.Append(List.copyOf(e.getValue()), r), timeout)
+                    ResendingAppend.append(
+                            ingestPartition(e.getKey()),
+                            List.copyOf(e.getValue()),
+                            timeout,
+                            resendAfter,
+                            system)
                         .thenApply(
                             outcome ->
                                 switch (outcome) {
                                   case APPENDED -> Done.getInstance();
-                                  case BUSY -> throw new IngestBusy(e.getKey());
+                                    // still moving at the deadline: load, not a storage failure
+                                  case BUSY, MOVING -> throw new IngestBusy(e.getKey());
                                   case FAILED -> throw new IngestFailed(e.getKey());
                                 })
                         .toCompletableFuture())

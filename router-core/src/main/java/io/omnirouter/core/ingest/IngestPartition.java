@@ -4,8 +4,10 @@ import io.omnirouter.core.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +43,11 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   public interface Command {}
 
-  /** Append these entries; answered once they are durable (or why not). */
-  public record Append(List<IngestEntry> entries, ActorRef<Outcome> replyTo)
+  /**
+   * Append these entries; answered once they are durable (or why not). An append sent again with
+   * the same {@code id} ({@link ResendingAppend}) is written once and answered to every sender.
+   */
+  public record Append(String id, List<IngestEntry> entries, ActorRef<Outcome> replyTo)
       implements Command, CborSerializable {}
 
   public enum Outcome implements CborSerializable {
@@ -50,7 +55,9 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     /** more entries wait to be fed than the partition may hold: retry later */
     BUSY,
     /** the row could not be written: retry later */
-    FAILED
+    FAILED,
+    /** the partition is stopping to move to another node: send again, its new home will answer */
+    MOVING
   }
 
   /** Starts the partition if it is not running (sent to every partition periodically). */
@@ -274,7 +281,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
               stash.forEach(
                   c -> {
                     if (c instanceof Append a) {
-                      a.replyTo().tell(Outcome.FAILED);
+                      a.replyTo().tell(Outcome.MOVING);
                     }
                   });
               return Behaviors.stopped();
@@ -309,6 +316,20 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private final ArrayDeque<Append> waiting = new ArrayDeque<>();
   private List<Append> inWrite = List.of();
   private int waitingEntries;
+  // appends sent again (same id) while the first is waiting or being written: answered with it
+  private final Map<String, List<ActorRef<Outcome>>> alsoWaiting = new HashMap<>();
+  private final Set<String> unanswered = new HashSet<>();
+  // ids of appends written lately: one sent again after its answer was lost is only answered
+  private final Set<String> recentlyWritten =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > RECENTLY_WRITTEN;
+            }
+          });
+  // sharding asked it to stop: it writes what it was given, then stops
+  private boolean stopping;
 
   // feeding: per written row, how many of its entries are not fed yet
   private final TreeMap<Long, int[]> unfed = new TreeMap<>();
@@ -322,6 +343,9 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private boolean saving;
 
   private record Pending(long seq, IngestEntry entry, long appendedAt, int[] attempts) {}
+
+  /** Ids of written appends remembered, to answer appends sent again (seconds of traffic). */
+  private static final int RECENTLY_WRITTEN = 4096;
 
   private IngestPartition(ActorContext<Command> ctx, TimerScheduler<Command> timers, Parts parts) {
     super(ctx);
@@ -380,10 +404,23 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   }
 
   private Behavior<Command> onAppend(Append append) {
+    if (recentlyWritten.contains(append.id())) {
+      append.replyTo().tell(Outcome.APPENDED);
+      return this;
+    }
+    if (unanswered.contains(append.id())) {
+      alsoWaiting.computeIfAbsent(append.id(), k -> new ArrayList<>()).add(append.replyTo());
+      return this;
+    }
+    if (stopping) {
+      append.replyTo().tell(Outcome.MOVING);
+      return this;
+    }
     if (backlog + waitingEntries + append.entries().size() > settings.maxBacklog()) {
       append.replyTo().tell(Outcome.BUSY);
       return this;
     }
+    unanswered.add(append.id());
     waiting.add(append);
     waitingEntries += append.entries().size();
     if (!writing) {
@@ -423,17 +460,36 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
               partition,
               w.row().seq(),
               w.error().toString());
-      w.batch().forEach(a -> a.replyTo().tell(Outcome.FAILED));
+      w.batch().forEach(a -> answer(a, Outcome.FAILED));
+      if (stopping) {
+        // not again: Cassandra may be away, and the hand-off must not wait for it
+        waiting.forEach(a -> answer(a, Outcome.FAILED));
+        return Behaviors.stopped();
+      }
     } else {
       nextSeq = w.row().seq() + 1;
-      w.batch().forEach(a -> a.replyTo().tell(Outcome.APPENDED));
+      w.batch().forEach(a -> answer(a, Outcome.APPENDED));
       enqueue(w.row(), System.currentTimeMillis());
       pump();
     }
     if (!waiting.isEmpty()) {
       write();
+    } else if (stopping) {
+      return Behaviors.stopped();
     }
     return this;
+  }
+
+  private void answer(Append append, Outcome outcome) {
+    append.replyTo().tell(outcome);
+    List<ActorRef<Outcome>> others = alsoWaiting.remove(append.id());
+    if (others != null) {
+      others.forEach(r -> r.tell(outcome));
+    }
+    unanswered.remove(append.id());
+    if (outcome == Outcome.APPENDED) {
+      recentlyWritten.add(append.id());
+    }
   }
 
   private void enqueue(IngestStore.Row row, long now) {
@@ -630,11 +686,18 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   }
 
   private Behavior<Command> onStop() {
-    // their webhooks get 503 now rather than wait out the timeout (the provider retries; a row that
-    // lands after all is fed by the next owner, and the retry is deduplicated); written rows above
-    // the saved watermark are fed again by the next owner
-    inWrite.forEach(a -> a.replyTo().tell(Outcome.FAILED));
-    waiting.forEach(a -> a.replyTo().tell(Outcome.FAILED));
+    // the appends it was given are written before it stops (one row, a few ms; sharding starts the
+    // next owner only after this one stopped), so their webhooks get 200, not a 503 to retry;
+    // appends arriving from now on are told it moves. Written rows above the saved watermark are
+    // fed again by the next owner.
+    stopping = true;
+    if (writing) {
+      return this;
+    }
+    if (!waiting.isEmpty()) {
+      write();
+      return this;
+    }
     return Behaviors.stopped();
   }
 

@@ -141,9 +141,18 @@ class IngestPartitionTest {
   }
 
   IngestPartition.Outcome append(ActorRef<IngestPartition.Command> p, IngestEntry... entries) {
+    return append(p, newId(), entries);
+  }
+
+  IngestPartition.Outcome append(
+      ActorRef<IngestPartition.Command> p, String id, IngestEntry... entries) {
     TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
-    p.tell(new IngestPartition.Append(List.of(entries), probe.getRef()));
+    p.tell(new IngestPartition.Append(id, List.of(entries), probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  static String newId() {
+    return java.util.UUID.randomUUID().toString();
   }
 
   static void eventually(Runnable check) {
@@ -171,7 +180,7 @@ class IngestPartitionTest {
     var p = partition(store, feeder);
     CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
-    p.tell(new IngestPartition.Append(List.of(message("1", "m1")), probe.getRef()));
+    p.tell(new IngestPartition.Append(newId(), List.of(message("1", "m1")), probe.getRef()));
     probe.expectNoMessage(Duration.ofMillis(200));
     assertTrue(feeder.attempts.isEmpty(), "nothing is fed before its row is written");
     gate.complete(null);
@@ -194,7 +203,8 @@ class IngestPartitionTest {
     CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> probe = kit.createTestProbe();
     for (int i = 0; i < 30; i++) {
-      p.tell(new IngestPartition.Append(List.of(message("c" + i, "b" + i)), probe.getRef()));
+      p.tell(
+          new IngestPartition.Append(newId(), List.of(message("c" + i, "b" + i)), probe.getRef()));
     }
     eventually(() -> assertEquals(1, store.writes.get()));
     gate.complete(null);
@@ -295,26 +305,81 @@ class IngestPartitionTest {
   }
 
   @Test
-  void aPartitionHandedOffAnswersItsPendingAppendsAtOnceAndTheNextOwnerFeedsWhatWasWritten() {
+  void aPartitionHandedOffWritesWhatItWasGivenBeforeItStopsAndTurnsLaterAppendsToItsNextOwner() {
     MemoryStore store = new MemoryStore();
     RecordingFeeder feeder = new RecordingFeeder();
+    feeder.hold = true; // nothing is fed before the hand-off: the next owner feeds it all
     var p = partition(store, feeder);
     CompletableFuture<Void> gate = store.holdWrites();
     TestProbe<IngestPartition.Outcome> writing = kit.createTestProbe();
     TestProbe<IngestPartition.Outcome> queued = kit.createTestProbe();
-    p.tell(new IngestPartition.Append(List.of(message("1", "s1")), writing.getRef()));
+    TestProbe<IngestPartition.Outcome> late = kit.createTestProbe();
+    p.tell(new IngestPartition.Append(newId(), List.of(message("1", "s1")), writing.getRef()));
     eventually(() -> assertEquals(1, store.writes.get()));
-    p.tell(new IngestPartition.Append(List.of(message("2", "s2")), queued.getRef()));
+    p.tell(new IngestPartition.Append(newId(), List.of(message("2", "s2")), queued.getRef()));
     p.tell(IngestPartition.Stop.INSTANCE);
-    // neither waits out the webhook's timeout: both are told to retry (503) now
-    assertEquals(IngestPartition.Outcome.FAILED, queued.receiveMessage(Duration.ofSeconds(2)));
-    assertEquals(IngestPartition.Outcome.FAILED, writing.receiveMessage(Duration.ofSeconds(2)));
-    gate.complete(null); // the row in flight lands after all
+    p.tell(new IngestPartition.Append(newId(), List.of(message("3", "s3")), late.getRef()));
+    // told to send again at once (ResendingAppend does, to the next owner), not left to time out
+    assertEquals(IngestPartition.Outcome.MOVING, late.receiveMessage(Duration.ofSeconds(2)));
+    TestProbe<Object> watcher = kit.createTestProbe();
+    watcher.expectNoMessage(Duration.ofMillis(100));
+    gate.complete(null);
+    // the webhooks it had are answered 200, not 503: both rows are written before it stops
+    assertEquals(IngestPartition.Outcome.APPENDED, writing.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.APPENDED, queued.receiveMessage(Duration.ofSeconds(2)));
+    watcher.expectTerminated(p, Duration.ofSeconds(2));
 
     RecordingFeeder next = new RecordingFeeder();
     partition(store, next);
-    eventually(() -> assertEquals(List.of("s1"), next.fed));
-    assertTrue(!next.attempts.contains("s2"), "what was never written is not fed");
+    eventually(() -> assertEquals(List.of("s1", "s2"), next.fed.stream().sorted().toList()));
+    assertTrue(!next.attempts.contains("s3"), "what was turned away is not fed");
+  }
+
+  @Test
+  void aPartitionHandedOffWhileCassandraFailsStopsWithoutWritingAgain() {
+    MemoryStore store = new MemoryStore();
+    var p = partition(store, new RecordingFeeder());
+    CompletableFuture<Void> gate = store.holdWrites();
+    TestProbe<IngestPartition.Outcome> writing = kit.createTestProbe();
+    TestProbe<IngestPartition.Outcome> queued = kit.createTestProbe();
+    p.tell(new IngestPartition.Append(newId(), List.of(message("1", "t1")), writing.getRef()));
+    eventually(() -> assertEquals(1, store.writes.get()));
+    p.tell(new IngestPartition.Append(newId(), List.of(message("2", "t2")), queued.getRef()));
+    p.tell(IngestPartition.Stop.INSTANCE);
+    store.failWrites = true;
+    gate.complete(null);
+    assertEquals(IngestPartition.Outcome.FAILED, writing.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.FAILED, queued.receiveMessage(Duration.ofSeconds(2)));
+    kit.createTestProbe().expectTerminated(p, Duration.ofSeconds(2));
+    assertEquals(1, store.writes.get(), "the hand-off does not wait for Cassandra");
+  }
+
+  @Test
+  void anAppendSentAgainIsWrittenOnceAndAnsweredToEverySender() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    var p = partition(store, feeder);
+    CompletableFuture<Void> gate = store.holdWrites();
+    TestProbe<IngestPartition.Outcome> first = kit.createTestProbe();
+    TestProbe<IngestPartition.Outcome> again = kit.createTestProbe();
+    TestProbe<IngestPartition.Outcome> other = kit.createTestProbe();
+    String writtenFirst = newId();
+    String waitingId = newId();
+    p.tell(new IngestPartition.Append(writtenFirst, List.of(message("1", "r1")), first.getRef()));
+    eventually(() -> assertEquals(1, store.writes.get()));
+    p.tell(new IngestPartition.Append(waitingId, List.of(message("2", "r2")), other.getRef()));
+    // both sent again while still unanswered: one in the write, one waiting for the next
+    p.tell(new IngestPartition.Append(writtenFirst, List.of(message("1", "r1")), again.getRef()));
+    p.tell(new IngestPartition.Append(waitingId, List.of(message("2", "r2")), again.getRef()));
+    gate.complete(null);
+    assertEquals(IngestPartition.Outcome.APPENDED, first.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.APPENDED, other.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.APPENDED, again.receiveMessage(Duration.ofSeconds(2)));
+    assertEquals(IngestPartition.Outcome.APPENDED, again.receiveMessage(Duration.ofSeconds(2)));
+    // and once more after its answer (the answer was lost): answered, not written again
+    assertEquals(IngestPartition.Outcome.APPENDED, append(p, writtenFirst, message("1", "r1")));
+    eventually(() -> assertEquals(List.of("r1", "r2"), feeder.fed));
+    assertEquals(2, store.writes.get(), "one row each, none for an append sent again");
   }
 
   @Test
