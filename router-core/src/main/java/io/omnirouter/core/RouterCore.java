@@ -196,7 +196,9 @@ public final class RouterCore {
                     IngestPartition.create(
                         ctx.getEntityId(), settings, ingestStore, this::feed, observer, throttle))
             .withStopMessage(IngestPartition.Stop.INSTANCE)
-            .withAllocationStrategy(new io.omnirouter.core.ingest.StayingAllocation())
+            .withAllocationStrategy(
+                new io.omnirouter.core.ingest.StayingAllocation(
+                    config.getDuration("omnirouter.ingest.settle-time")))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     // a partition runs where sharding puts it once something is sent to it: after a node is lost,
     // this brings its partitions up elsewhere (and their unfed rows to their threads) without

@@ -1,44 +1,97 @@
 package io.omnirouter.core.ingest;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
 
 /**
- * Where the ingest partitions run: a partition that needs a home (first use, or its node left or
- * was lost) goes to the node holding the fewest of them, the asking node on a tie; a running
- * partition is never moved to even the count out. Moving one stops it, and webhooks for it wait
- * until its new owner has read its unfed rows — on a node that has just joined (cold JVM, new
- * Cassandra session) that took over the 4 s webhook timeout, and every 503 in the rolling-restart
- * drill came from those rebalances, none from nodes leaving (docs/RELIABILITY.md). A partition is
- * one Cassandra write per batch; an uneven spread of eight of them costs little.
+ * Where the ingest partitions run. A partition that needs a home (first use, or its node left or
+ * was lost) goes to the settled node holding the fewest of them, the asking node on a tie; a node
+ * is settled once it has been in the cluster {@code settle} (its JVM warm, its Cassandra session
+ * up). Running partitions are moved only to spread them: one at a time, from the node holding the
+ * most to a settled node holding at least two fewer.
+ *
+ * <p>Why so slowly: moving a partition stops it, and webhooks for it wait until its new owner has
+ * read its unfed rows — on a node that had just joined that took over the 4 s webhook timeout, and
+ * every 503 of the early rolling-restart drills came from such moves (docs/RELIABILITY.md). Why at
+ * all: without it, the node that happened to start first takes every partition of a new cluster and
+ * keeps them, and when it leaves all of them move at once.
  */
 public final class StayingAllocation extends ShardCoordinator.AbstractShardAllocationStrategy {
+  private final long settleNanos;
+  private final LongSupplier clock;
+  // when this coordinator first saw each region (a new coordinator sees every region as new)
+  private final Map<ActorRef, Long> firstSeen = new HashMap<>();
+
+  public StayingAllocation(Duration settle) {
+    this(settle, System::nanoTime);
+  }
+
+  StayingAllocation(Duration settle, LongSupplier clock) {
+    this.settleNanos = settle.toNanos();
+    this.clock = clock;
+  }
 
   @Override
   public Future<ActorRef> allocateShard(
       ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> current) {
-    return Future.successful(choose(requester, current));
+    Map<ActorRef, IndexedSeq<String>> settled = settled(current);
+    // a new coordinator has seen every region for a moment only: any may take it then
+    return Future.successful(choose(requester, settled.isEmpty() ? current : settled));
   }
 
   static ActorRef choose(ActorRef requester, Map<ActorRef, IndexedSeq<String>> current) {
-    ActorRef best = requester;
-    int fewest = current.containsKey(requester) ? current.get(requester).size() : Integer.MAX_VALUE;
+    ActorRef best = current.containsKey(requester) ? requester : null;
+    int fewest = best != null ? current.get(requester).size() : Integer.MAX_VALUE;
     for (Map.Entry<ActorRef, IndexedSeq<String>> region : current.entrySet()) {
       if (region.getValue().size() < fewest) {
         best = region.getKey();
         fewest = region.getValue().size();
       }
     }
-    return best;
+    return best != null ? best : requester;
   }
 
   @Override
   public Future<Set<String>> rebalance(
       Map<ActorRef, IndexedSeq<String>> current, Set<String> rebalanceInProgress) {
-    return Future.successful(Set.of());
+    Map<ActorRef, IndexedSeq<String>> settled = settled(current);
+    if (!rebalanceInProgress.isEmpty() || settled.size() < 2) {
+      return Future.successful(Set.of());
+    }
+    IndexedSeq<String> most = null;
+    int fewest = Integer.MAX_VALUE;
+    for (IndexedSeq<String> shards : current.values()) {
+      if (most == null || shards.size() > most.size()) {
+        most = shards;
+      }
+    }
+    for (IndexedSeq<String> shards : settled.values()) {
+      fewest = Math.min(fewest, shards.size());
+    }
+    if (most.size() - fewest < 2) {
+      return Future.successful(Set.of());
+    }
+    return Future.successful(Set.of(most.last()));
+  }
+
+  /** The regions this coordinator has known for {@code settle} at least. */
+  private Map<ActorRef, IndexedSeq<String>> settled(Map<ActorRef, IndexedSeq<String>> current) {
+    long now = clock.getAsLong();
+    firstSeen.keySet().retainAll(current.keySet());
+    Map<ActorRef, IndexedSeq<String>> settled = new HashMap<>();
+    for (Map.Entry<ActorRef, IndexedSeq<String>> region : current.entrySet()) {
+      long seen = firstSeen.computeIfAbsent(region.getKey(), r -> now);
+      if (now - seen >= settleNanos) {
+        settled.put(region.getKey(), region.getValue());
+      }
+    }
+    return settled;
   }
 }

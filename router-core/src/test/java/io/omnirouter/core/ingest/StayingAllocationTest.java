@@ -37,38 +37,79 @@ class StayingAllocationTest {
         f, scala.concurrent.duration.Duration.fromNanos(Duration.ofSeconds(1).toNanos()));
   }
 
+  static final Duration SETTLE = Duration.ofSeconds(60);
+
+  /** A coordinator's strategy on a clock the test moves. */
+  static final class Clocked {
+    long now = 1_000_000_000L;
+    final StayingAllocation strategy = new StayingAllocation(SETTLE, () -> now);
+
+    void pass(Duration d) {
+      now += d.toNanos();
+    }
+  }
+
   @Test
   void aPartitionNeedingAHomeGoesToTheNodeWithTheFewestTheAskingOneOnATie() throws Exception {
     ActorRef a = region();
     ActorRef b = region();
-    ActorRef fresh = region();
-    var strategy = new StayingAllocation();
+    ActorRef empty = region();
+    var strategy = new StayingAllocation(Duration.ZERO);
     assertEquals(
-        fresh,
+        empty,
         await(
             strategy.allocateShard(
-                a, "5", Map.of(a, shards("1", "2"), b, shards("3"), fresh, shards()))));
+                a, "5", Map.of(a, shards("1", "2"), b, shards("3"), empty, shards()))));
     assertEquals(b, await(strategy.allocateShard(b, "5", Map.of(a, shards("1"), b, shards("3")))));
     assertEquals(a, await(strategy.allocateShard(a, "5", Map.of(a, shards("1"), b, shards("3")))));
   }
 
   @Test
-  void runningPartitionsAreNeverMovedToANodeThatJoined() throws Exception {
+  void aNodeThatJustJoinedGetsNoPartitionUntilItSettled() throws Exception {
     ActorRef a = region();
     ActorRef b = region();
+    var clocked = new Clocked();
+    var strategy = clocked.strategy;
+    // a new coordinator: every region is new, so any may take a partition
+    assertEquals(a, await(strategy.allocateShard(a, "0", Map.of(a, shards(), b, shards("1")))));
+    clocked.pass(SETTLE);
     ActorRef joined = region();
-    Set<String> moved =
-        await(
-            new StayingAllocation()
-                .rebalance(
-                    Map.of(
-                        a,
-                        shards("0", "1", "2", "3"),
-                        b,
-                        shards("4", "5", "6", "7"),
-                        joined,
-                        shards()),
-                    Set.of()));
-    assertTrue(moved.isEmpty(), "moved: " + moved);
+    var afterJoin = Map.of(a, shards("0", "1", "2"), b, shards("3", "4"), joined, shards());
+    assertEquals(
+        b,
+        await(strategy.allocateShard(a, "5", afterJoin)),
+        "the settled node with the fewest, not the cold one");
+    assertTrue(await(strategy.rebalance(afterJoin, Set.of())).isEmpty(), "nothing moved to it");
+    clocked.pass(SETTLE);
+    assertEquals(joined, await(strategy.allocateShard(a, "5", afterJoin)));
+  }
+
+  @Test
+  void partitionsAreSpreadOneAtATimeFromTheNodeWithTheMost() throws Exception {
+    ActorRef first = region();
+    ActorRef second = region();
+    ActorRef third = region();
+    var clocked = new Clocked();
+    var strategy = clocked.strategy;
+    var allOnFirst =
+        Map.of(
+            first,
+            shards("0", "1", "2", "3", "4", "5", "6", "7"),
+            second,
+            shards(),
+            third,
+            shards());
+    assertTrue(
+        await(strategy.rebalance(allOnFirst, Set.of())).isEmpty(),
+        "a new coordinator moves nothing before the nodes it sees have settled");
+    clocked.pass(SETTLE);
+    assertEquals(Set.of("7"), await(strategy.rebalance(allOnFirst, Set.of())), "one at a time");
+    assertTrue(
+        await(strategy.rebalance(allOnFirst, Set.of("7"))).isEmpty(), "none while one is moving");
+    var nearlyEven =
+        Map.of(
+            first, shards("0", "1", "2"), second, shards("3", "4", "5"), third, shards("6", "7"));
+    assertTrue(
+        await(strategy.rebalance(nearlyEven, Set.of())).isEmpty(), "one apart is even enough");
   }
 }
