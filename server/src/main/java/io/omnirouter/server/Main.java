@@ -10,6 +10,7 @@ import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.CassandraConfig;
 import io.omnirouter.persistence.CassandraIngestStore;
 import io.omnirouter.persistence.JournalHealth;
+import io.omnirouter.persistence.JournalSchema;
 import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
 import io.omnirouter.server.api.InboxRoutes;
@@ -85,6 +86,8 @@ public final class Main {
                               ws.teams().size(),
                               ws.agents().size()));
 
+          // the journal plugin tries this once; /ready waits for the journal either way
+          JournalSchema.ensure(system);
           RouterCore core = RouterCore.init(system, workspaces, CassandraIngestStore.start(system));
           ReadSide readSide = ReadSide.start(system);
           Metrics.projectionLag(system, readSide);
