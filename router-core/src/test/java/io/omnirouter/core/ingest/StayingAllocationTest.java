@@ -106,9 +106,17 @@ class StayingAllocationTest {
     assertEquals(Set.of("7"), await(strategy.rebalance(allOnFirst, Set.of())), "one at a time");
     assertTrue(
         await(strategy.rebalance(allOnFirst, Set.of("7"))).isEmpty(), "none while one is moving");
+    var unevenAfterALeave = Map.of(first, shards("0", "1", "2", "3", "4", "5"), third, shards());
+    assertTrue(
+        await(strategy.rebalance(unevenAfterALeave, Set.of())).isEmpty(),
+        "nothing moves while the nodes change (a rolling restart brings the node back)");
+    clocked.pass(SETTLE);
+    assertEquals(Set.of("5"), await(strategy.rebalance(unevenAfterALeave, Set.of())));
     var nearlyEven =
         Map.of(
             first, shards("0", "1", "2"), second, shards("3", "4", "5"), third, shards("6", "7"));
+    strategy.rebalance(nearlyEven, Set.of()); // the second node is back
+    clocked.pass(SETTLE.multipliedBy(2));
     assertTrue(
         await(strategy.rebalance(nearlyEven, Set.of())).isEmpty(), "one apart is even enough");
   }
