@@ -45,7 +45,9 @@ public final class CassandraIngestStore implements IngestStore {
       PreparedStatement watermark,
       PreparedStatement saveWatermark,
       PreparedStatement dropBucket,
-      PreparedStatement deadLetter) {}
+      PreparedStatement deadLetter,
+      PreparedStatement deadLetters,
+      PreparedStatement forget) {}
 
   record Batch(List<IngestEntry> entries) {}
 
@@ -118,7 +120,14 @@ public final class CassandraIngestStore implements IngestStore {
                   prepared(
                       "INSERT INTO %s.ingest_dead_letters (partition, at, seq, order_key, error,"
                           + " payload) VALUES (?, now(), ?, ?, ?, ?)");
-              return CompletableFuture.allOf(insert, select, mark, save, drop, deadLetter)
+              var deadLetters =
+                  prepared(
+                      "SELECT at, seq, error, payload FROM %s.ingest_dead_letters"
+                          + " WHERE partition = ? LIMIT ?");
+              var forget =
+                  prepared("DELETE FROM %s.ingest_dead_letters WHERE partition = ? AND at = ?");
+              return CompletableFuture.allOf(
+                      insert, select, mark, save, drop, deadLetter, deadLetters, forget)
                   .thenApply(
                       x ->
                           new Statements(
@@ -127,7 +136,9 @@ public final class CassandraIngestStore implements IngestStore {
                               mark.getNow(null),
                               save.getNow(null),
                               drop.getNow(null),
-                              deadLetter.getNow(null)));
+                              deadLetter.getNow(null),
+                              deadLetters.getNow(null),
+                              forget.getNow(null)));
             });
   }
 
@@ -185,7 +196,10 @@ public final class CassandraIngestStore implements IngestStore {
                 return CompletableFuture.completedFuture(into);
               }
               for (com.datastax.oss.driver.api.core.cql.Row r : rows) {
-                decode(partition, r)
+                decode(
+                        partition,
+                        "row " + r.getLong("seq") + " of writer " + r.getString("writer"),
+                        r.getByteBuffer("payload"))
                     .ifPresent(
                         entries ->
                             into.add(new Row(r.getLong("seq"), r.getString("writer"), entries)));
@@ -216,6 +230,42 @@ public final class CassandraIngestStore implements IngestStore {
                     Text.wellFormed(entry.orderKey()),
                     Text.wellFormed(error),
                     bytes));
+  }
+
+  @Override
+  public CompletionStage<List<DeadLetter>> deadLetters(String partition, int limit) {
+    return statements.thenCompose(
+        s ->
+            session
+                .selectAll(s.deadLetters().bind(partition, limit).setExecutionProfileName(PROFILE))
+                .thenApply(
+                    rows -> {
+                      List<DeadLetter> letters = new ArrayList<>();
+                      for (com.datastax.oss.driver.api.core.cql.Row r : rows) {
+                        java.util.UUID at = r.getUuid("at");
+                        decode(partition, "dead letter " + at, r.getByteBuffer("payload"))
+                            .filter(entries -> entries.size() == 1)
+                            .ifPresent(
+                                entries ->
+                                    letters.add(
+                                        new DeadLetter(
+                                            partition,
+                                            at,
+                                            java.time.Instant.ofEpochMilli(
+                                                com.datastax.oss.driver.api.core.uuid.Uuids
+                                                    .unixTimestamp(at)),
+                                            r.getLong("seq"),
+                                            r.getString("error"),
+                                            entries.get(0))));
+                      }
+                      return letters;
+                    }));
+  }
+
+  @Override
+  public CompletionStage<Done> forget(String partition, java.util.UUID id) {
+    return statements.thenCompose(
+        s -> session.executeWrite(s.forget().bind(partition, id).setExecutionProfileName(PROFILE)));
   }
 
   /** Writes {@code entries} as CBOR with the statement {@code bind} makes of them. */
@@ -257,20 +307,14 @@ public final class CassandraIngestStore implements IngestStore {
    * must not stop every other customer of its partition for ever. It stays until its bucket is
    * dropped.
    */
-  private Optional<List<IngestEntry>> decode(
-      String partition, com.datastax.oss.driver.api.core.cql.Row r) {
-    ByteBuffer buffer = r.getByteBuffer("payload");
+  private Optional<List<IngestEntry>> decode(String partition, String what, ByteBuffer buffer) {
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
     try {
       return Optional.of(cbor.readValue(bytes, Batch.class).entries());
     } catch (IOException e) {
       log.error(
-          "Ingest partition {}: row {} of writer {} is unreadable and skipped: {}",
-          partition,
-          r.getLong("seq"),
-          r.getString("writer"),
-          e.toString());
+          "Ingest partition {}: {} is unreadable and skipped: {}", partition, what, e.toString());
       return Optional.empty();
     }
   }

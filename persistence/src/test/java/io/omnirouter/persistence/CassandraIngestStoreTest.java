@@ -162,4 +162,23 @@ class CassandraIngestStoreTest {
         cbor.readValue(bytes, CassandraIngestStore.Batch.class).entries(),
         "readable like a row of the log");
   }
+
+  @Test
+  void deadLettersAreListedOldestFirstAndForgottenOnceFedAgain() throws Exception {
+    String p = "t-" + UUID.randomUUID();
+    await(store.deadLetter(p, 3, message("d1"), "first"));
+    await(store.deadLetter(p, 4, message("d2"), "second"));
+    var letters = await(store.deadLetters(p, 10));
+    assertEquals(
+        List.of(message("d1"), message("d2")), letters.stream().map(d -> d.entry()).toList());
+    assertEquals(List.of("first", "second"), letters.stream().map(d -> d.error()).toList());
+    assertEquals(3L, letters.get(0).seq());
+    assertEquals(p, letters.get(0).partition());
+    assertEquals(1, await(store.deadLetters(p, 1)).size(), "at most the limit");
+
+    await(store.forget(p, letters.get(0).id()));
+    assertEquals(
+        List.of(message("d2")),
+        await(store.deadLetters(p, 10)).stream().map(d -> d.entry()).toList());
+  }
 }

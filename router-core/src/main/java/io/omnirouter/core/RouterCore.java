@@ -332,6 +332,58 @@ public final class RouterCore {
         .thenApply(x -> Done.getInstance());
   }
 
+  /** Dead letters kept per partition, at most, in a listing. */
+  private static final int DEAD_LETTERS_PER_PARTITION = 1000;
+
+  /**
+   * The workspace's dead-lettered ingest entries (entries their thread refused again and again),
+   * over every partition; empty when the ingest log is off.
+   */
+  public CompletionStage<List<IngestStore.DeadLetter>> deadLetters(String workspace) {
+    CompletionStage<List<IngestStore.DeadLetter>> all =
+        java.util.concurrent.CompletableFuture.completedFuture(List.of());
+    if (ingestStore == null) {
+      return all;
+    }
+    for (int i = 0; i < ingestPartitions; i++) {
+      all =
+          all.thenCombine(
+              ingestStore.deadLetters("p" + i, DEAD_LETTERS_PER_PARTITION),
+              (a, b) -> {
+                var both = new java.util.ArrayList<>(a);
+                b.stream().filter(d -> d.entry().workspace().equals(workspace)).forEach(both::add);
+                return both;
+              });
+    }
+    return all;
+  }
+
+  /**
+   * Feeds a dead letter of the workspace again: appends its entry to the ingest log (it reaches its
+   * thread after what its customer sent since) and then forgets it. Empty when the workspace has no
+   * such dead letter; refused again, it is dead-lettered again.
+   */
+  public CompletionStage<java.util.Optional<IngestStore.DeadLetter>> refeed(
+      String workspace, String partition, java.util.UUID id, Duration timeout) {
+    return deadLetters(workspace)
+        .thenCompose(
+            letters -> {
+              var found =
+                  letters.stream()
+                      .filter(d -> d.partition().equals(partition) && d.id().equals(id))
+                      .findFirst();
+              if (found.isEmpty()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(found);
+              }
+              IngestEntry e = found.get().entry();
+              Inbound in =
+                  e.message() != null ? e.message() : e.status() != null ? e.status() : e.event();
+              return ingest(workspace, e.channel(), e.account(), List.of(in), timeout)
+                  .thenCompose(done -> ingestStore.forget(partition, id))
+                  .thenApply(done -> found);
+            });
+  }
+
   /** Entries appended and not yet in their threads, summed over every partition. */
   public CompletionStage<IngestPartition.Backlog> ingestBacklog(Duration timeout) {
     CompletionStage<IngestPartition.Backlog> sum =

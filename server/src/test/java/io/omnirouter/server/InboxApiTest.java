@@ -169,6 +169,70 @@ class InboxApiTest extends ApiTestBase {
   }
 
   @Test
+  void anAdminListsTheWorkspacesDeadLettersAndFeedsOneAgain() throws Exception {
+    String phone = "49158" + (10000000 + new java.util.Random().nextInt(89999999));
+    String account = "wa-" + ws;
+    var entry =
+        io.omnirouter.core.ingest.IngestEntry.of(
+            ws,
+            io.omnirouter.core.model.Channel.WHATSAPP,
+            account,
+            new io.omnirouter.core.model.Inbound.Message(
+                new io.omnirouter.core.model.InboundMessage(
+                    io.omnirouter.core.model.Channel.WHATSAPP,
+                    account,
+                    "wamid.dead-" + phone,
+                    phone,
+                    "refused once",
+                    java.time.Instant.now()),
+                java.util.List.of(),
+                "Dee"));
+    var store = io.omnirouter.persistence.CassandraIngestStore.start(router.kit.system());
+    store
+        .deadLetter("p3", 42, entry, "java.lang.IllegalStateException: a bug since fixed")
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertEquals(403, call("GET", api("/ingest-dead-letters"), token("sup"), null).statusCode());
+    JsonNode listed = json(call("GET", api("/ingest-dead-letters"), token("admin"), null));
+    JsonNode letter = null;
+    for (JsonNode d : listed.path("deadLetters")) {
+      if (d.path("sender").asText().equals(phone)) {
+        letter = d;
+      }
+    }
+    assertTrue(letter != null, listed.toString());
+    assertEquals("p3", letter.path("partition").asText());
+    assertEquals("message", letter.path("kind").asText());
+    assertEquals("wamid.dead-" + phone, letter.path("providerMessageId").asText());
+    assertEquals(
+        "java.lang.IllegalStateException: a bug since fixed", letter.path("error").asText());
+    assertEquals(
+        0,
+        json(call(
+                "GET",
+                "/api/v1/workspaces/" + other + "/ingest-dead-letters",
+                token("other"),
+                null))
+            .path("deadLetters")
+            .size(),
+        "another workspace's dead letters are not listed");
+
+    String refeed = api("/ingest-dead-letters/p3/" + letter.path("id").asText() + "/refeed");
+    assertEquals(403, call("POST", refeed, token("sup"), null).statusCode());
+    var r = call("POST", refeed, token("admin"), null);
+    assertEquals(202, r.statusCode(), r.body());
+    assertTrue(
+        router.contactOf(ws, io.omnirouter.core.contact.IdentityKey.phone(phone)) != null,
+        "the entry reached its thread");
+    assertEquals(404, call("POST", refeed, token("admin"), null).statusCode(), "fed once");
+    for (JsonNode d :
+        json(call("GET", api("/ingest-dead-letters"), token("admin"), null)).path("deadLetters")) {
+      assertFalse(d.path("sender").asText().equals(phone), "forgotten once fed again");
+    }
+  }
+
+  @Test
   void theOpenApiDocumentAndTheRoutesAgree() throws Exception {
     JsonNode doc = json(call("GET", "/api/v1/openapi.json", null, null));
     int checked = 0;
@@ -182,7 +246,9 @@ class InboxApiTest extends ApiTestBase {
               .replace("{conversation}", "ct-none")
               .replace("{agent}", "a1")
               .replace("{team}", "support")
-              .replace("{contact}", "ct-none");
+              .replace("{contact}", "ct-none")
+              .replace("{partition}", "p0")
+              .replace("{id}", "none");
       for (Iterator<String> methods = e.getValue().fieldNames(); methods.hasNext(); ) {
         String method = methods.next().toUpperCase(java.util.Locale.ROOT);
         var r = head(method, path, token("admin"), method.equals("GET") ? null : "{}");

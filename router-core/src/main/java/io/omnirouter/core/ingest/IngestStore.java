@@ -1,5 +1,6 @@
 package io.omnirouter.core.ingest;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -33,4 +34,17 @@ public interface IngestStore {
    * be looked at and fed again by hand; completes once durable.
    */
   CompletionStage<Done> deadLetter(String partition, long seq, IngestEntry entry, String error);
+
+  /**
+   * A dead-lettered entry as kept: its partition, its id there (time-based), when and why, and the
+   * row it came from.
+   */
+  record DeadLetter(
+      String partition, java.util.UUID id, Instant at, long seq, String error, IngestEntry entry) {}
+
+  /** The partition's dead letters, oldest first (at most {@code limit}). */
+  CompletionStage<List<DeadLetter>> deadLetters(String partition, int limit);
+
+  /** Drops a dead letter (it was fed again); completes once durable. */
+  CompletionStage<Done> forget(String partition, java.util.UUID id);
 }

@@ -89,6 +89,16 @@ class IngestPartitionTest {
     }
 
     @Override
+    public CompletionStage<List<DeadLetter>> deadLetters(String partition, int limit) {
+      throw new UnsupportedOperationException("not used by the partition");
+    }
+
+    @Override
+    public CompletionStage<Done> forget(String partition, java.util.UUID id) {
+      throw new UnsupportedOperationException("not used by the partition");
+    }
+
+    @Override
     public CompletionStage<Done> advance(String partition, long previous, long mark) {
       watermark = mark;
       rows.keySet().removeIf(seq -> seq <= mark);

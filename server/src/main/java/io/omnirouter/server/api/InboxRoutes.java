@@ -247,6 +247,17 @@ public final class InboxRoutes extends AllDirectives {
             PathMatchers.segment("teams").slash(PathMatchers.segment()).slash("queue"),
             team -> get(() -> onSuccess(queue(p, team), this::complete))),
         pathPrefix(
+            "ingest-dead-letters",
+            () ->
+                p.role() != Principal.Role.ADMIN
+                    ? complete(problem(StatusCodes.FORBIDDEN, "dead letters need an admin token"))
+                    : concat(
+                        pathEnd(() -> get(() -> onSuccess(deadLetters(p), this::complete))),
+                        path(
+                            PathMatchers.segment().slash(PathMatchers.segment()).slash("refeed"),
+                            (partition, id) ->
+                                post(() -> onSuccess(refeed(p, partition, id), this::complete))))),
+        pathPrefix(
             "contacts",
             () ->
                 concat(
@@ -639,6 +650,66 @@ public final class InboxRoutes extends AllDirectives {
     return core.agent(p.workspace(), agent)
         .<StatusReply<AgentView>>ask(r -> new Agent.SetCapacity(capacity, r), timeout)
         .thenApply(InboxRoutes::statusReply);
+  }
+
+  private CompletionStage<HttpResponse> deadLetters(Principal p) {
+    return core.deadLetters(p.workspace())
+        .thenApply(
+            letters ->
+                ok(Map.of("deadLetters", letters.stream().map(InboxRoutes::deadLetter).toList())));
+  }
+
+  private CompletionStage<HttpResponse> refeed(Principal p, String partition, String id) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return done(problem(StatusCodes.NOT_FOUND, "no dead letter " + partition + "/" + id));
+    }
+    return core.refeed(p.workspace(), partition, uuid, timeout)
+        .thenApply(
+            found ->
+                found
+                    .map(
+                        d -> {
+                          LOG.info(
+                              "Dead letter {}/{} fed again by token {}",
+                              partition,
+                              id,
+                              p.tokenName());
+                          return json(StatusCodes.ACCEPTED, Map.of("refed", deadLetter(d)));
+                        })
+                    .orElseGet(
+                        () ->
+                            problem(
+                                StatusCodes.NOT_FOUND, "no dead letter " + partition + "/" + id)));
+  }
+
+  /** What an operator needs to judge a dead letter: where, when, why, and whose message. */
+  private static Map<String, Object> deadLetter(
+      io.omnirouter.core.ingest.IngestStore.DeadLetter d) {
+    var e = d.entry();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("partition", d.partition());
+    m.put("id", d.id().toString());
+    m.put("at", d.at());
+    m.put("row", d.seq());
+    m.put("error", d.error());
+    m.put("channel", e.channel().key());
+    m.put("account", e.account());
+    if (e.message() != null) {
+      m.put("kind", "message");
+      m.put("providerMessageId", e.message().message().providerMessageId());
+      m.put("sender", e.message().message().senderId());
+    } else if (e.status() != null) {
+      m.put("kind", "status");
+      m.put("providerMessageId", e.status().providerMessageId());
+      m.put("recipient", e.status().recipient());
+    } else {
+      m.put("kind", "event");
+      m.put("sender", e.event().senderId());
+    }
+    return m;
   }
 
   private CompletionStage<HttpResponse> queue(Principal p, String team) {
