@@ -122,7 +122,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       Duration saveInterval,
       Duration minBackoff,
       Duration maxBackoff,
-      int deadLetterAfter) {
+      int deadLetterAfter,
+      Duration giveUpAfter) {
     public static Settings fromConfig(com.typesafe.config.Config root) {
       var c = root.getConfig("omnirouter.ingest");
       return new Settings(
@@ -132,7 +133,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
           c.getDuration("save-interval"),
           c.getDuration("min-backoff"),
           c.getDuration("max-backoff"),
-          c.getInt("dead-letter-after"));
+          c.getInt("dead-letter-after"),
+          c.getDuration("give-up-after"));
     }
   }
 
@@ -338,11 +340,16 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private final Set<String> feeding = new HashSet<>();
   private int backlog;
 
+  // when an entry last reached its thread (ms): a thread timing out while others are fed is stuck
+  private long lastFedAt;
+
   // the watermark
   private long savedWatermark;
   private boolean saving;
 
-  private record Pending(long seq, IngestEntry entry, long appendedAt, int[] attempts) {}
+  /** {@code failingSince}: when its first feed failed, in ms (0 while none has). */
+  private record Pending(
+      long seq, IngestEntry entry, long appendedAt, int[] attempts, long[] failingSince) {}
 
   /** Ids of written appends remembered, to answer appends sent again (seconds of traffic). */
   private static final int RECENTLY_WRITTEN = 4096;
@@ -500,7 +507,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     for (IngestEntry e : row.entries()) {
       String key = e.orderKey();
       ArrayDeque<Pending> chain = chains.computeIfAbsent(key, k -> new ArrayDeque<>());
-      chain.add(new Pending(row.seq(), e, now, new int[1]));
+      chain.add(new Pending(row.seq(), e, now, new int[1], new long[1]));
       if (chain.size() == 1 && !feeding.contains(key)) {
         ready.add(key);
       }
@@ -540,11 +547,22 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     Pending head = chain.peek();
     if (f.error() != null) {
       int attempt = ++head.attempts()[0];
-      if (!retryable(f.error()) && attempt >= settings.deadLetterAfter()) {
+      long now = System.currentTimeMillis();
+      if (head.failingSince()[0] == 0) {
+        head.failingSince()[0] = now;
+      }
+      boolean refused = !retryable(f.error()) && attempt >= settings.deadLetterAfter();
+      if (refused || stuck(head, now)) {
         // its customer's later entries and the partition's watermark wait behind it: set it
         // aside where an operator finds it (the key stays in feeding until it is written)
         feeding.add(f.key());
-        String reason = f.error().toString();
+        String reason =
+            refused
+                ? f.error().toString()
+                : "timed out for "
+                    + (now - head.failingSince()[0]) / 1000
+                    + " s while other customers were fed: "
+                    + f.error();
         getContext()
             .pipeToSelf(
                 store.deadLetter(partition, head.seq(), head.entry(), reason),
@@ -570,9 +588,22 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       pump();
       return this;
     }
-    observer.fed(System.currentTimeMillis() - head.appendedAt());
+    lastFedAt = System.currentTimeMillis();
+    observer.fed(lastFedAt - head.appendedAt());
     done(f.key(), chain);
     return this;
+  }
+
+  /**
+   * A thread that has timed out for {@code give-up-after} while this partition fed other customers
+   * (so Cassandra and the cluster work) will not take this entry: a conversation whose recovery
+   * fails every time. During an outage nothing is fed, and nothing is given up.
+   */
+  private boolean stuck(Pending head, long now) {
+    long giveUpAfter = settings.giveUpAfter().toMillis();
+    return giveUpAfter > 0
+        && now - head.failingSince()[0] >= giveUpAfter
+        && lastFedAt > head.failingSince()[0];
   }
 
   private Behavior<Command> onDeadLettered(DeadLettered d) {

@@ -31,7 +31,14 @@ class IngestPartitionTest {
   static final ActorTestKit kit = ActorTestKit.create();
   static final IngestPartition.Settings SETTINGS =
       new IngestPartition.Settings(
-          50, 100, 4, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200), 3);
+          50,
+          100,
+          4,
+          Duration.ofMillis(100),
+          Duration.ofMillis(20),
+          Duration.ofMillis(200),
+          3,
+          Duration.ofHours(1));
 
   @AfterAll
   static void stop() {
@@ -290,6 +297,38 @@ class IngestPartitionTest {
                 feeder.fed.stream().filter(id -> id.startsWith("b")).toList()));
     assertEquals(1, store.deadLetters.size());
     eventually(() -> assertEquals(2, store.watermark, "the watermark passed the dead letter"));
+  }
+
+  @Test
+  void aThreadThatTimesOutForLongWhileOthersAreFedIsGivenUpButNotDuringAnOutage() {
+    MemoryStore store = new MemoryStore();
+    RecordingFeeder feeder = new RecordingFeeder();
+    AtomicBoolean outage = new AtomicBoolean(true);
+    feeder.failing = id -> outage.get() || id.equals("s1");
+    var settings =
+        new IngestPartition.Settings(
+            50,
+            100,
+            4,
+            Duration.ofMillis(100),
+            Duration.ofMillis(20),
+            Duration.ofMillis(100),
+            3,
+            Duration.ofMillis(300));
+    var p =
+        kit.spawn(
+            IngestPartition.create("p0", settings, store, feeder, IngestPartition.Observer.NONE));
+    append(p, message("stuck", "s1"), message("stuck", "s2"), message("fine", "f1"));
+    // everything times out (Cassandra away): retried past give-up-after, nothing set aside
+    eventually(() -> assertTrue(Collections.frequency(feeder.attempts, "s1") >= 8));
+    assertTrue(store.deadLetters.isEmpty(), "an outage gives nothing up");
+    outage.set(false);
+    // others are fed again while s1's thread still times out: it is given up, its customer moves on
+    eventually(() -> assertEquals(List.of("f1", "s2"), feeder.fed.stream().sorted().toList()));
+    assertEquals(1, store.deadLetters.size());
+    assertTrue(
+        store.deadLetters.get(0).startsWith("s1: timed out for "), store.deadLetters.toString());
+    assertTrue(store.deadLetters.get(0).contains("while other customers were fed"));
   }
 
   @Test
