@@ -318,9 +318,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
   private final ArrayDeque<Append> waiting = new ArrayDeque<>();
   private List<Append> inWrite = List.of();
   private int waitingEntries;
-  // appends sent again (same id) while the first is waiting or being written: answered with it
-  private final Map<String, List<ActorRef<Outcome>>> alsoWaiting = new HashMap<>();
-  private final Set<String> unanswered = new HashSet<>();
+  // appends waiting or being written, by id: whoever sent one again (null until someone does)
+  private final Map<String, List<ActorRef<Outcome>>> unanswered = new HashMap<>();
   // ids of appends written lately: one sent again after its answer was lost is only answered
   private final Set<String> recentlyWritten =
       Collections.newSetFromMap(
@@ -415,8 +414,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       append.replyTo().tell(Outcome.APPENDED);
       return this;
     }
-    if (unanswered.contains(append.id())) {
-      alsoWaiting.computeIfAbsent(append.id(), k -> new ArrayList<>()).add(append.replyTo());
+    if (unanswered.containsKey(append.id())) {
+      unanswered.computeIfAbsent(append.id(), k -> new ArrayList<>()).add(append.replyTo());
       return this;
     }
     if (stopping) {
@@ -427,7 +426,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       append.replyTo().tell(Outcome.BUSY);
       return this;
     }
-    unanswered.add(append.id());
+    unanswered.put(append.id(), null);
     waiting.add(append);
     waitingEntries += append.entries().size();
     if (!writing) {
@@ -489,11 +488,10 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
 
   private void answer(Append append, Outcome outcome) {
     append.replyTo().tell(outcome);
-    List<ActorRef<Outcome>> others = alsoWaiting.remove(append.id());
+    List<ActorRef<Outcome>> others = unanswered.remove(append.id());
     if (others != null) {
       others.forEach(r -> r.tell(outcome));
     }
-    unanswered.remove(append.id());
     if (outcome == Outcome.APPENDED) {
       recentlyWritten.add(append.id());
     }

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -15,21 +16,25 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * come. Sharding delivers at most once: it drops the messages it buffered for a partition being
  * handed off ("Dropping buffered messages to shard during hand off"), so an append sent while its
  * partition moves to another node would otherwise wait out the webhook's whole timeout and be
- * answered 503. The append is sent again every {@code resendAfter}, and shortly after a partition
- * that is stopping answers {@link IngestPartition.Outcome#MOVING}, until the deadline; the first
- * answer wins. Every send carries one id, so a partition that already has the append only answers
- * (it is written once); a new owner that never saw it writes it.
+ * answered 503. The append is sent again once after {@code resendAfter}, and shortly after a
+ * partition that is stopping answers {@link IngestPartition.Outcome#MOVING}, until the deadline;
+ * the first answer wins. Every send carries one id, so a partition that already has the append only
+ * answers (it is written once); a new owner that never saw it writes it.
  */
 public final class ResendingAppend {
   /** How soon an append a stopping partition turned away is sent again (its new home is near). */
   static final Duration AFTER_MOVING = Duration.ofMillis(200);
+
+  // an append's id: unique across nodes without a SecureRandom call per webhook (UUID.randomUUID)
+  private static final String NODE = UUID.randomUUID().toString();
+  private static final AtomicLong APPENDS = new AtomicLong();
 
   private final RecipientRef<IngestPartition.Command> partition;
   private final List<IngestEntry> entries;
   private final ActorSystem<?> system;
   private final Duration resendAfter;
   private final long deadline;
-  private final String id = UUID.randomUUID().toString();
+  private final String id = NODE + ":" + APPENDS.incrementAndGet();
   private final CompletableFuture<IngestPartition.Outcome> result = new CompletableFuture<>();
   private final AtomicInteger sent = new AtomicInteger();
 
@@ -85,7 +90,9 @@ public final class ResendingAppend {
                 result.complete(outcome);
               }
             });
-    if (!resendAfter.isZero() && !resendAfter.isNegative()) {
+    // once: a dropped append is sent again, but a slow partition (overload) is not asked again
+    // and again — the sends piled onto its mailbox (docs/BENCHMARKS.md, eighth session)
+    if (attempt == 1 && !resendAfter.isZero() && !resendAfter.isNegative()) {
       sendAgain(attempt, resendAfter);
     }
   }
