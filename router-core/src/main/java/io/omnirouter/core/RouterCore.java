@@ -365,12 +365,16 @@ public final class RouterCore {
    */
   public CompletionStage<java.util.Optional<IngestStore.DeadLetter>> refeed(
       String workspace, String partition, java.util.UUID id, Duration timeout) {
-    return deadLetters(workspace)
+    if (ingestStore == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());
+    }
+    return ingestStore
+        .deadLetters(partition, DEAD_LETTERS_PER_PARTITION)
         .thenCompose(
             letters -> {
               var found =
                   letters.stream()
-                      .filter(d -> d.partition().equals(partition) && d.id().equals(id))
+                      .filter(d -> d.id().equals(id) && d.entry().workspace().equals(workspace))
                       .findFirst();
               if (found.isEmpty()) {
                 return java.util.concurrent.CompletableFuture.completedFuture(found);

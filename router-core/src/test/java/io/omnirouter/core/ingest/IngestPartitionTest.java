@@ -30,15 +30,13 @@ import org.junit.jupiter.api.Test;
 class IngestPartitionTest {
   static final ActorTestKit kit = ActorTestKit.create();
   static final IngestPartition.Settings SETTINGS =
-      new IngestPartition.Settings(
-          50,
-          100,
-          4,
-          Duration.ofMillis(100),
-          Duration.ofMillis(20),
-          Duration.ofMillis(200),
-          3,
-          Duration.ofHours(1));
+      settings(Duration.ofMillis(200), Duration.ofHours(1));
+
+  /** Small batches and backlog, fast backoff, three refusals before a dead letter. */
+  static IngestPartition.Settings settings(Duration maxBackoff, Duration giveUpAfter) {
+    return new IngestPartition.Settings(
+        50, 100, 4, Duration.ofMillis(100), Duration.ofMillis(20), maxBackoff, 3, giveUpAfter);
+  }
 
   @AfterAll
   static void stop() {
@@ -305,16 +303,7 @@ class IngestPartitionTest {
     RecordingFeeder feeder = new RecordingFeeder();
     AtomicBoolean outage = new AtomicBoolean(true);
     feeder.failing = id -> outage.get() || id.equals("s1");
-    var settings =
-        new IngestPartition.Settings(
-            50,
-            100,
-            4,
-            Duration.ofMillis(100),
-            Duration.ofMillis(20),
-            Duration.ofMillis(100),
-            3,
-            Duration.ofMillis(300));
+    var settings = settings(Duration.ofMillis(100), Duration.ofMillis(300));
     var p =
         kit.spawn(
             IngestPartition.create("p0", settings, store, feeder, IngestPartition.Observer.NONE));

@@ -22,17 +22,16 @@ class ResendingAppendTest {
     kit.shutdownTestKit();
   }
 
+  static java.util.concurrent.CompletableFuture<IngestPartition.Outcome> append(
+      TestProbe<IngestPartition.Command> partition, Duration timeout, Duration resendAfter) {
+    return ResendingAppend.append(partition.getRef(), ENTRIES, timeout, resendAfter, kit.system())
+        .toCompletableFuture();
+  }
+
   @Test
   void anAppendDroppedOnTheWayIsSentAgainWithTheSameId() throws Exception {
     TestProbe<IngestPartition.Command> partition = kit.createTestProbe();
-    var result =
-        ResendingAppend.append(
-                partition.getRef(),
-                ENTRIES,
-                Duration.ofSeconds(5),
-                Duration.ofMillis(200),
-                kit.system())
-            .toCompletableFuture();
+    var result = append(partition, Duration.ofSeconds(5), Duration.ofMillis(200));
     var dropped = partition.expectMessageClass(IngestPartition.Append.class);
     var again = partition.expectMessageClass(IngestPartition.Append.class, Duration.ofSeconds(2));
     assertEquals(dropped.id(), again.id(), "the partition can tell it is the same append");
@@ -45,10 +44,7 @@ class ResendingAppendTest {
   @Test
   void aPartitionOnItsWayToAnotherNodeIsAskedAgainSoonNotAfterTheTimeout() throws Exception {
     TestProbe<IngestPartition.Command> partition = kit.createTestProbe();
-    var result =
-        ResendingAppend.append(
-                partition.getRef(), ENTRIES, Duration.ofSeconds(5), Duration.ZERO, kit.system())
-            .toCompletableFuture();
+    var result = append(partition, Duration.ofSeconds(5), Duration.ZERO);
     partition
         .expectMessageClass(IngestPartition.Append.class)
         .replyTo()
@@ -63,14 +59,7 @@ class ResendingAppendTest {
   @Test
   void anAppendNeverAnsweredIsSentAgainOnceAndFailsAtTheDeadline() {
     TestProbe<IngestPartition.Command> partition = kit.createTestProbe();
-    var result =
-        ResendingAppend.append(
-                partition.getRef(),
-                ENTRIES,
-                Duration.ofMillis(1000),
-                Duration.ofMillis(300),
-                kit.system())
-            .toCompletableFuture();
+    var result = append(partition, Duration.ofMillis(1000), Duration.ofMillis(300));
     assertThrows(ExecutionException.class, () -> result.get(3, TimeUnit.SECONDS));
     // sent at 0 and 300 ms, not again: a slow partition is not asked again and again
     var ids = new java.util.HashSet<String>();
@@ -97,10 +86,7 @@ class ResendingAppendTest {
   @Test
   void withoutResendingItIsSentOnce() {
     TestProbe<IngestPartition.Command> partition = kit.createTestProbe();
-    var result =
-        ResendingAppend.append(
-                partition.getRef(), ENTRIES, Duration.ofMillis(500), Duration.ZERO, kit.system())
-            .toCompletableFuture();
+    var result = append(partition, Duration.ofMillis(500), Duration.ZERO);
     partition.expectMessageClass(IngestPartition.Append.class);
     partition.expectNoMessage(Duration.ofMillis(700));
     assertThrows(ExecutionException.class, () -> result.get(1, TimeUnit.SECONDS));
