@@ -1,5 +1,6 @@
 package io.omnirouter.persistence;
 
+import static io.omnirouter.persistence.testkit.TestConversations.conversation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -66,32 +67,6 @@ class ConversationJournalTest {
     } finally {
       second.shutdownTestKit();
     }
-  }
-
-  private static org.apache.pekko.actor.typed.Behavior<Conversation.Command> conversation(
-      String id, ActorTestKit kit) {
-    var ports =
-        new Conversation.Ports() {
-          public void enqueue(String team, io.omnirouter.core.routing.QueuedConversation c) {}
-
-          public void dequeue(String team, String conv, String reason) {}
-
-          public void confirmAgent(String agent, String conv) {}
-
-          public void releaseAgent(String agent, String conv) {}
-
-          public void send(io.omnirouter.core.model.OutboundRequest r) {}
-
-          public void stored(
-              String conv, long seqNr, java.util.List<Conversation.Event> events, String before) {}
-        };
-    return Conversation.create(
-        id,
-        Conversation.Settings.fromConfig(kit.system().settings().config()),
-        (ws, channel, account) -> "support",
-        ports,
-        java.time.Clock.systemUTC(),
-        null);
   }
 
   private static InboundMessage message(String providerId, Instant at) {

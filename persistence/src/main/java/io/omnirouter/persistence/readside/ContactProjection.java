@@ -3,6 +3,7 @@ package io.omnirouter.persistence.readside;
 import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.contact.Contact;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
@@ -10,12 +11,20 @@ import org.apache.pekko.projection.javadsl.Handler;
 
 /**
  * Keeps the contacts table and its search terms; folds with the entity's own {@link Contact#apply}.
+ * The row keeps the sequence number of the last event folded into it: an event that skips past it
+ * means the tag query missed the ones between, and they are read from the journal and folded first
+ * ({@link MissedEvents}) — a contact whose first event was missed was never found by search.
  */
 final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
-  private final ReadSideStore store;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ContactProjection.class);
 
-  ContactProjection(ReadSideStore store) {
+  private final ReadSideStore store;
+  private final MissedEvents<Contact.Event> missed;
+
+  ContactProjection(ReadSideStore store, MissedEvents<Contact.Event> missed) {
     this.store = store;
+    this.missed = missed;
   }
 
   @Override
@@ -27,6 +36,10 @@ final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
         .contact(ws, id)
         .thenCompose(
             row -> {
+              long last = row.map(ReadSideStore.ContactRow::lastSequenceNr).orElse(0L);
+              if (last != ReadSideStore.UNKNOWN_SEQUENCE && env.sequenceNr() <= last) {
+                return CompletableFuture.completedFuture(Done.getInstance()); // seen already
+              }
               Contact.State before =
                   row.map(
                           r ->
@@ -37,15 +50,35 @@ final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
                                   r.mergedInto(),
                                   List.of()))
                       .orElseGet(Contact.State::empty);
-              Contact.State after = Contact.apply(before, env.event());
-              return store.putContact(
-                  new ReadSideStore.ContactRow(
-                      ws,
-                      id,
-                      after.name(),
-                      after.identities(),
-                      after.customFields(),
-                      after.mergedInto()));
+              CompletionStage<List<EventEnvelope<Contact.Event>>> earlier;
+              if (last != ReadSideStore.UNKNOWN_SEQUENCE && env.sequenceNr() > last + 1) {
+                log.warn(
+                    "Contact projection: {} #{}..{} never came with its tag; reading them from the"
+                        + " journal",
+                    env.persistenceId(),
+                    last + 1,
+                    env.sequenceNr() - 1);
+                earlier = missed.between(env.persistenceId(), last + 1, env.sequenceNr() - 1);
+              } else {
+                earlier = CompletableFuture.completedFuture(List.of());
+              }
+              return earlier.thenCompose(
+                  events -> {
+                    Contact.State after = before;
+                    for (var e : events) {
+                      after = Contact.apply(after, e.event());
+                    }
+                    after = Contact.apply(after, env.event());
+                    return store.putContact(
+                        new ReadSideStore.ContactRow(
+                            ws,
+                            id,
+                            after.name(),
+                            after.identities(),
+                            after.customFields(),
+                            after.mergedInto(),
+                            env.sequenceNr()));
+                  });
             });
   }
 }

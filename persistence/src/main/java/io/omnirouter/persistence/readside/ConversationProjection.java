@@ -7,6 +7,8 @@ import io.omnirouter.core.readside.LiveEvents;
 import io.omnirouter.core.window.ChannelWindows;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
   private final ReadSideStore store;
   private final LongConsumer lagMillis;
   private final Duration windowWarning;
+  private final MissedEvents<Conversation.Event> missed;
   // this instance is the only writer of its tag's conversations, so its cache stays true
   private final Map<String, ConversationDigest> cache =
       new LinkedHashMap<>(1024, 0.75f, true) {
@@ -42,9 +45,14 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
       };
 
   ConversationProjection(
-      String name, ReadSideStore store, Duration windowWarning, LongConsumer lagMillis) {
+      String name,
+      ReadSideStore store,
+      MissedEvents<Conversation.Event> missed,
+      Duration windowWarning,
+      LongConsumer lagMillis) {
     this.name = name;
     this.store = store;
+    this.missed = missed;
     this.windowWarning = windowWarning;
     this.lagMillis = lagMillis;
   }
@@ -68,7 +76,54 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
     // started from a completed stage, so that anything thrown on the way fails the stage
     return CompletableFuture.completedFuture(envelopes)
         .thenCompose(this::load)
-        .thenCompose(digests -> write(envelopes, digests));
+        .thenCompose(
+            digests -> withMissed(envelopes, digests).thenCompose(all -> write(all, digests)));
+  }
+
+  /**
+   * The group with, before each event, any events of its conversation that the tag query skipped
+   * (see {@link MissedEvents}): a conversation's events carry sequence numbers 1, 2, 3 … and all
+   * are tagged, so a jump past the digest's last one is a gap, read back from the journal.
+   */
+  private CompletionStage<List<EventEnvelope<Conversation.Event>>> withMissed(
+      List<EventEnvelope<Conversation.Event>> envelopes, Map<String, ConversationDigest> digests) {
+    Map<String, Long> next = new HashMap<>();
+    Map<Integer, CompletableFuture<List<EventEnvelope<Conversation.Event>>>> gaps = new HashMap<>();
+    for (int i = 0; i < envelopes.size(); i++) {
+      var env = envelopes.get(i);
+      String id = entityId(env.persistenceId());
+      long expected = next.computeIfAbsent(id, k -> digests.get(k).lastSequenceNr() + 1);
+      if (env.sequenceNr() > expected) {
+        log.warn(
+            "Projection {}: {} #{}..{} never came with its tag; reading them from the journal",
+            name,
+            env.persistenceId(),
+            expected,
+            env.sequenceNr() - 1);
+        gaps.put(
+            i,
+            missed
+                .between(env.persistenceId(), expected, env.sequenceNr() - 1)
+                .toCompletableFuture());
+      }
+      next.put(id, Math.max(expected, env.sequenceNr() + 1));
+    }
+    if (gaps.isEmpty()) {
+      return CompletableFuture.completedFuture(envelopes);
+    }
+    return CompletableFuture.allOf(gaps.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              List<EventEnvelope<Conversation.Event>> all = new ArrayList<>();
+              for (int i = 0; i < envelopes.size(); i++) {
+                var gap = gaps.get(i);
+                if (gap != null) {
+                  all.addAll(gap.getNow(List.of())); // complete: allOf above
+                }
+                all.add(envelopes.get(i));
+              }
+              return all;
+            });
   }
 
   private CompletionStage<Done> oneByOne(List<EventEnvelope<Conversation.Event>> envelopes, int i) {

@@ -78,6 +78,10 @@ public final class ReadSide {
   private void startProjections(
       ActorSystem<?> system, int groupSize, Duration groupAfter, Duration windowWarning) {
     List<String> tags = ReadSideTags.conversationTags();
+    MissedEvents<Conversation.Event> missedConversations =
+        MissedEvents.fromJournal(system, Conversation.Event.class);
+    MissedEvents<Contact.Event> missedContacts =
+        MissedEvents.fromJournal(system, Contact.Event.class);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -94,7 +98,11 @@ public final class ReadSide {
                           source,
                           () ->
                               new ConversationProjection(
-                                  "conversations-" + tag, store, windowWarning, lag::set))
+                                  "conversations-" + tag,
+                                  store,
+                                  missedConversations,
+                                  windowWarning,
+                                  lag::set))
                       .withGroup(groupSize, groupAfter)
                       .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
             },
@@ -112,7 +120,7 @@ public final class ReadSide {
                     CassandraProjection.atLeastOnce(
                             ProjectionId.of("contacts", ReadSideTags.CONTACT_TAG),
                             contacts,
-                            () -> new ContactProjection(store))
+                            () -> new ContactProjection(store, missedContacts))
                         .withSaveOffset(20, Duration.ofSeconds(1))
                         .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
             ProjectionBehavior.stopMessage());

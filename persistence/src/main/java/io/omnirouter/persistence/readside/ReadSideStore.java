@@ -84,7 +84,7 @@ public final class ReadSideStore {
                 + Duration.ofDays(8).toSeconds(),
             "CREATE TABLE IF NOT EXISTS %s.contacts ("
                 + " workspace text, contact_id text, name text, identities list<text>,"
-                + " custom_fields map<text, text>, merged_into text,"
+                + " custom_fields map<text, text>, merged_into text, last_seq bigint,"
                 + " PRIMARY KEY ((workspace), contact_id))",
             "CREATE TABLE IF NOT EXISTS %s.contact_terms ("
                 + " workspace text, term text, contact_id text,"
@@ -97,7 +97,24 @@ public final class ReadSideStore {
     for (String d : ddl) {
       done = done.thenCompose(x -> session.executeDDL(d.replace("%s", ks)));
     }
-    return done;
+    // added in the ninth session: tables made before it lack the column
+    return done.thenCompose(x -> addColumnIfMissing("contacts", "last_seq", "bigint"));
+  }
+
+  private CompletionStage<Done> addColumnIfMissing(String table, String column, String type) {
+    return session
+        .selectOne(
+            "SELECT column_name FROM system_schema.columns"
+                + " WHERE keyspace_name = ? AND table_name = ? AND column_name = ?",
+            ks,
+            table,
+            column)
+        .thenCompose(
+            row ->
+                row.isPresent()
+                    ? CompletableFuture.completedFuture(Done.getInstance())
+                    : session.executeDDL(
+                        "ALTER TABLE " + ks + "." + table + " ADD " + column + " " + type));
   }
 
   // ---- writes ----
@@ -611,13 +628,21 @@ public final class ReadSideStore {
 
   // ---- contacts ----
 
+  /** A contact row's last sequence number when the row was written before it was kept. */
+  public static final long UNKNOWN_SEQUENCE = -1;
+
+  /**
+   * A contact as the read side shows it, and the sequence number of the last event folded into it
+   * ({@link #UNKNOWN_SEQUENCE} for rows written before the ninth session).
+   */
   public record ContactRow(
       String workspace,
       String contactId,
       String name,
       List<String> identities,
       Map<String, String> customFields,
-      String mergedInto) {
+      String mergedInto,
+      long lastSequenceNr) {
     public ContactRow {
       identities = identities == null ? List.of() : List.copyOf(identities);
       customFields = customFields == null ? Map.of() : Map.copyOf(customFields);
@@ -627,7 +652,7 @@ public final class ReadSideStore {
   public CompletionStage<Optional<ContactRow>> contact(String workspace, String contactId) {
     return session
         .selectOne(
-            "SELECT name, identities, custom_fields, merged_into FROM "
+            "SELECT name, identities, custom_fields, merged_into, last_seq FROM "
                 + ks
                 + ".contacts WHERE workspace = ? AND contact_id = ?",
             workspace,
@@ -642,7 +667,8 @@ public final class ReadSideStore {
                             r.getString("name"),
                             r.getList("identities", String.class),
                             r.getMap("custom_fields", String.class, String.class),
-                            r.getString("merged_into"))));
+                            r.getString("merged_into"),
+                            r.isNull("last_seq") ? UNKNOWN_SEQUENCE : r.getLong("last_seq"))));
   }
 
   /** Writes the contact and the search terms it can be found by. */
@@ -652,14 +678,15 @@ public final class ReadSideStore {
         session.executeWrite(
             "INSERT INTO "
                 + ks
-                + ".contacts (workspace, contact_id, name, identities, custom_fields, merged_into)"
-                + " VALUES (?, ?, ?, ?, ?, ?)",
+                + ".contacts (workspace, contact_id, name, identities, custom_fields, merged_into,"
+                + " last_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
             c.workspace(),
             c.contactId(),
             c.name(),
             c.identities(),
             c.customFields(),
-            c.mergedInto()));
+            c.mergedInto(),
+            c.lastSequenceNr()));
     for (String term : ContactTerms.of(c.name(), c.identities())) {
       writes.add(
           session.executeWrite(
