@@ -15,6 +15,7 @@ import io.omnirouter.persistence.readside.ReadSide;
 import io.omnirouter.server.api.ApiTokens;
 import io.omnirouter.server.api.InboxRoutes;
 import io.omnirouter.server.live.LiveHub;
+import io.omnirouter.server.live.ReadSideAudit;
 import io.omnirouter.server.live.WindowWatch;
 import java.io.File;
 import kamon.Kamon;
@@ -96,6 +97,14 @@ public final class Main {
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onStored(LiveHub.listener(liveHub));
           WindowWatch.start(system, workspaces.byId().keySet(), readSide.store(), liveHub);
+          ctx.spawn(
+              ReadSideAudit.create(
+                  workspaces.byId().keySet(),
+                  liveHub,
+                  readSide.repair()::repair,
+                  config.getDuration("omnirouter.read-side.audit-after"),
+                  settings.askTimeout()),
+              "read-side-audit");
           core.configureAgents(settings.askTimeout())
               .whenComplete(
                   (done, error) -> {

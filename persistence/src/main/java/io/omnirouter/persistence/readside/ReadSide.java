@@ -28,10 +28,17 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  */
 public final class ReadSide {
   private final ReadSideStore store;
+  private final ReadSideRepair repair;
   private final Map<String, AtomicLong> lagMillis = new ConcurrentHashMap<>();
 
-  private ReadSide(ReadSideStore store) {
+  private ReadSide(ReadSideStore store, ReadSideRepair repair) {
     this.store = store;
+    this.repair = repair;
+  }
+
+  /** Brings conversations the read side shows behind the journal up to date. */
+  public ReadSideRepair repair() {
+    return repair;
   }
 
   public ReadSideStore store() {
@@ -49,10 +56,18 @@ public final class ReadSide {
     var session =
         CassandraSessionRegistry.get(system)
             .sessionFor(config.getString("pekko.projection.cassandra.session-config-path"));
-    ReadSide readSide = new ReadSide(new ReadSideStore(system, session, keyspace));
     Duration groupAfter = config.getDuration("omnirouter.read-side.group-after");
     int groupSize = config.getInt("omnirouter.read-side.group-size");
     Duration windowWarning = config.getDuration("omnirouter.read-side.window-warning");
+    ReadSideStore store = new ReadSideStore(system, session, keyspace);
+    ReadSide readSide =
+        new ReadSide(
+            store,
+            new ReadSideRepair(
+                store,
+                MissedEvents.fromJournal(system, Conversation.Event.class),
+                MissedEvents.fromJournal(system, Contact.Event.class),
+                windowWarning));
     // schema changes are slow and time out while Cassandra is busy or still starting: retry
     Patterns.retry(
             () ->

@@ -217,6 +217,64 @@ class ReadSideStoreTest {
             .toList());
   }
 
+  @Test
+  void aConversationAndContactTheReadSideNeverSawAreProjectedFromTheJournalByTheRepair()
+      throws Exception {
+    // a node killed right after persisting: no tag rows, so no projection ever sees these events
+    String ws = "ws-" + UUID.randomUUID();
+    String id = ws + "~ct-9";
+    var contact =
+        kit.spawn(
+            Contact.create(
+                id,
+                new Contact.Ports() {
+                  public void absorb(String survivor, String merged, List<String> identities) {}
+
+                  public void repoint(String identityKey, String contactId) {}
+                }));
+    TestProbe<org.apache.pekko.Done> added = kit.createTestProbe();
+    String phone = io.omnirouter.core.contact.IdentityKey.phone("+4915199990000");
+    contact.tell(new Contact.AddIdentity(phone, "Ana", added.getRef()));
+    added.expectMessageClass(org.apache.pekko.Done.class, java.time.Duration.ofSeconds(15));
+    var conversation = kit.spawn(TestConversations.conversation(id, kit));
+    TestProbe<Conversation.Ack> acks = kit.createTestProbe();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long last = 0;
+    for (int i = 1; i <= 2; i++) {
+      conversation.tell(
+          new Conversation.ReceiveMessage(
+              new InboundMessage(
+                  Channel.WHATSAPP, "wa-1", "wamid.r" + i, phone, "r" + i, t0.plusSeconds(i)),
+              acks.getRef()));
+      last =
+          acks.expectMessageClass(Conversation.Stored.class, java.time.Duration.ofSeconds(15))
+              .sequence();
+    }
+    var repair =
+        new ReadSideRepair(
+            store,
+            MissedEvents.fromJournal(kit.system(), Conversation.Event.class),
+            MissedEvents.fromJournal(kit.system(), Contact.Event.class),
+            HOUR);
+
+    // the live hub saw message r1 stored (a lower sequence number than the journal has now)
+    assertEquals(1, repair.repair(Map.of(id, 1L)).toCompletableFuture().get(60, SECONDS));
+
+    var rows = store.messages(id, 0L, null, 10).toCompletableFuture().get(30, SECONDS);
+    assertEquals(List.of("r1", "r2"), rows.stream().map(ReadSideStore.MessageRow::text).toList());
+    assertEquals(
+        List.of("ct-9"),
+        store
+            .searchContacts(ws, "+49 151 9999 0000", 10)
+            .toCompletableFuture()
+            .get(30, SECONDS)
+            .stream()
+            .map(ReadSideStore.ContactRow::contactId)
+            .toList());
+    // up to date now: nothing to do
+    assertEquals(0, repair.repair(Map.of(id, last)).toCompletableFuture().get(60, SECONDS));
+  }
+
   private static Conversation.Event received(String id, Instant at) {
     return new Conversation.MessageReceived(
         new InboundMessage(Channel.WHATSAPP, "wa-1", id, "4915100000", "hello " + id, at), 1, at);

@@ -1,0 +1,179 @@
+package io.omnirouter.server.live;
+
+import io.omnirouter.core.readside.LiveEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * One per node: after another node is removed from the cluster, waits {@code after} and then checks
+ * that the read side has every conversation event that was stored up to the removal, as far as this
+ * node's live hub saw them (every node's hub receives every workspace's events, with their sequence
+ * numbers, for the last few minutes). Conversations the read side shows behind are repaired from
+ * the journal ({@code ReadSideRepair}).
+ *
+ * <p>Why: a node killed moments after persisting loses the events' buffered tag rows; the read side
+ * repairs such a gap when the conversation's next event comes, but a conversation whose last event
+ * was lost would stay behind until it changed again (docs/RELIABILITY.md, node-kill drill). Only
+ * the oldest node up runs it, so one audit per removal; the events it checks are those stored
+ * before the removal, which the projections have had {@code after} to show.
+ */
+public final class ReadSideAudit {
+  private ReadSideAudit() {}
+
+  public sealed interface Command {}
+
+  /** A node was removed at {@code at}; {@code oldest}: this node is then the oldest one up. */
+  public record NodeRemoved(Instant at, boolean oldest) implements Command {}
+
+  private record Run(Instant removedAt) implements Command {}
+
+  private record Collected(Map<String, Long> reached, Throwable error) implements Command {}
+
+  private record Checked(int conversations, Integer behind, Throwable error) implements Command {}
+
+  /** The audit, told of every node removed from the cluster. */
+  public static Behavior<Command> create(
+      Collection<String> workspaces,
+      ActorRef<LiveHub.Command> hub,
+      Function<Map<String, Long>, CompletionStage<Integer>> repair,
+      Duration after,
+      Duration askTimeout) {
+    return Behaviors.setup(
+        ctx -> {
+          Cluster cluster = Cluster.get(ctx.getSystem());
+          ActorRef<ClusterEvent.MemberRemoved> removed =
+              ctx.messageAdapter(
+                  ClusterEvent.MemberRemoved.class,
+                  e -> new NodeRemoved(Instant.now(), oldestUp(cluster, e.member())));
+          cluster.subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
+          return behavior(workspaces, hub, repair, after, askTimeout);
+        });
+  }
+
+  private static boolean oldestUp(Cluster cluster, org.apache.pekko.cluster.Member removed) {
+    return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up() && !m.equals(removed))
+        .noneMatch(m -> m.isOlderThan(cluster.selfMember()));
+  }
+
+  /** The audit without the cluster subscription (tests tell it {@link NodeRemoved}). */
+  static Behavior<Command> behavior(
+      Collection<String> workspaces,
+      ActorRef<LiveHub.Command> hub,
+      Function<Map<String, Long>, CompletionStage<Integer>> repair,
+      Duration after,
+      Duration askTimeout) {
+    List<String> all = List.copyOf(workspaces);
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.receive(Command.class)
+                        .onMessage(
+                            NodeRemoved.class,
+                            r -> {
+                              if (r.oldest()) {
+                                timers.startSingleTimer(new Run(r.at()), after);
+                              }
+                              return Behaviors.same();
+                            })
+                        .onMessage(
+                            Run.class,
+                            r -> {
+                              ctx.pipeToSelf(
+                                  recent(ctx, all, hub, askTimeout),
+                                  (events, error) ->
+                                      new Collected(
+                                          error == null
+                                              ? reachedBefore(events, r.removedAt())
+                                              : null,
+                                          error));
+                              return Behaviors.same();
+                            })
+                        .onMessage(
+                            Collected.class,
+                            c -> {
+                              if (c.error() != null) {
+                                ctx.getLog().warn("Read-side audit failed", c.error());
+                              } else {
+                                ctx.pipeToSelf(
+                                    repair.apply(c.reached()),
+                                    (behind, error) ->
+                                        new Checked(c.reached().size(), behind, error));
+                              }
+                              return Behaviors.same();
+                            })
+                        .onMessage(
+                            Checked.class,
+                            c -> {
+                              if (c.error() != null) {
+                                ctx.getLog().warn("Read-side audit failed", c.error());
+                              } else {
+                                ctx.getLog()
+                                    .info(
+                                        "Read-side audit after a node left: {} conversations"
+                                            + " checked, {} behind and repaired",
+                                        c.conversations(),
+                                        c.behind());
+                              }
+                              return Behaviors.same();
+                            })
+                        .build()));
+  }
+
+  /** Every workspace's recent events as this node's hub has them. */
+  private static CompletionStage<List<LiveEvent>> recent(
+      ActorContext<Command> ctx,
+      List<String> workspaces,
+      ActorRef<LiveHub.Command> hub,
+      Duration askTimeout) {
+    List<CompletableFuture<List<LiveEvent>>> asks = new ArrayList<>();
+    for (String ws : workspaces) {
+      asks.add(
+          AskPattern.<LiveHub.Command, List<LiveEvent>>ask(
+                  hub,
+                  replyTo -> new LiveHub.Recent(ws, "", replyTo),
+                  askTimeout,
+                  ctx.getSystem().scheduler())
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              List<LiveEvent> events = new ArrayList<>();
+              asks.forEach(a -> events.addAll(a.getNow(List.of())));
+              return events;
+            });
+  }
+
+  /**
+   * Per conversation, the highest sequence number among its journal events stored before {@code at}
+   * (window warnings are not journal events).
+   */
+  static Map<String, Long> reachedBefore(List<LiveEvent> events, Instant at) {
+    Map<String, Long> reached = new HashMap<>();
+    for (LiveEvent e : events) {
+      if (!e.at().isAfter(at) && !"window.closing".equals(e.type())) {
+        reached.merge(e.conversationId(), e.sequenceNr(), Math::max);
+      }
+    }
+    return reached;
+  }
+}
