@@ -88,9 +88,9 @@ public final class Main {
                               ws.agents().size()));
 
           // the journal plugin tries this once; /ready waits for the journal either way
-          JournalSchema.ensure(system);
+          var journalReady = JournalSchema.ensure(system);
           RouterCore core = RouterCore.init(system, workspaces, CassandraIngestStore.start(system));
-          ReadSide readSide = ReadSide.start(system);
+          ReadSide readSide = ReadSide.start(system, journalReady);
           Metrics.projectionLag(system, readSide);
           Metrics.ingest(system, core);
           ActorRef<LiveHub.Command> liveHub =
@@ -174,6 +174,9 @@ public final class Main {
               .registerOnMemberUp(
                   () ->
                       warmUp(system, core)
+                          // and the journal's tables exist (the plugin keeps a statement that
+                          // failed to prepare)
+                          .thenCompose(x -> journalReady)
                           .thenRun(
                               () ->
                                   HttpServer.start(

@@ -67,7 +67,8 @@ final class InProcessRouter implements AutoCloseable {
             io.omnirouter.persistence.JournalHealth.create(name, Duration.ofSeconds(5)),
             "journal-health");
     core.onOutbound(outbound::dispatch);
-    readSide = ReadSide.start(kit.system());
+    readSide =
+        ReadSide.start(kit.system(), io.omnirouter.persistence.JournalSchema.ensure(kit.system()));
     var liveHub =
         kit.spawn(
             LiveHub.create(

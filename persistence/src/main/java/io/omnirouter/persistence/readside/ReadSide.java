@@ -6,8 +6,10 @@ import io.omnirouter.core.readside.ReadSideTags;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.pattern.Patterns;
@@ -50,7 +52,11 @@ public final class ReadSide {
     return lagMillis;
   }
 
-  public static ReadSide start(ActorSystem<?> system) {
+  /**
+   * Creates the read side's tables and, once they and the journal's ({@code journalReady}) exist,
+   * starts the projections: a read journal made before {@code tag_views} exists keeps failing.
+   */
+  public static ReadSide start(ActorSystem<?> system, CompletionStage<Done> journalReady) {
     var config = system.settings().config();
     String keyspace = config.getString("omnirouter.cassandra.keyspace");
     var session =
@@ -74,7 +80,8 @@ public final class ReadSide {
                 readSide
                     .store
                     .createTables()
-                    .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system)),
+                    .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system))
+                    .thenCompose(done -> journalReady),
             30,
             Duration.ofSeconds(2),
             system.classicSystem().scheduler(),
