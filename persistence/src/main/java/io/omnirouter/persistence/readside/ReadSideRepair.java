@@ -50,8 +50,9 @@ public final class ReadSideRepair {
   }
 
   /**
-   * Checks each conversation against the sequence number it is known to have reached, one after
-   * another; completes with how many were behind (and were repaired).
+   * Checks each conversation against the sequence number it is known to have reached (0: only its
+   * contact), one after another; completes with how many were behind or had no contact row (and
+   * were repaired).
    */
   public CompletionStage<Integer> repair(Map<String, Long> reached) {
     // a fresh projection: its digest cache starts from the rows, not from what another instance saw

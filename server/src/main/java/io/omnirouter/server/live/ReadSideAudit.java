@@ -129,7 +129,7 @@ public final class ReadSideAudit {
                                 ctx.getLog()
                                     .info(
                                         "Read-side audit after a node left: {} conversations"
-                                            + " checked, {} behind and repaired",
+                                            + " checked, {} repaired (behind, or their contact missing)",
                                         c.conversations(),
                                         c.behind());
                               }
@@ -164,14 +164,17 @@ public final class ReadSideAudit {
   }
 
   /**
-   * Per conversation, the highest sequence number among its journal events stored before {@code at}
-   * (window warnings are not journal events).
+   * Per conversation, the highest sequence number among its journal events stored before {@code
+   * at}, or 0 for a conversation whose events all came later: its events are not at risk, but its
+   * contact may have been made on the lost node (the drill: a contact created just before the kill,
+   * its conversation's first message stored on a survivor after the removal), and the repair checks
+   * every conversation's contact. Window warnings are not journal events.
    */
   static Map<String, Long> reachedBefore(List<LiveEvent> events, Instant at) {
     Map<String, Long> reached = new HashMap<>();
     for (LiveEvent e : events) {
-      if (!e.at().isAfter(at) && !"window.closing".equals(e.type())) {
-        reached.merge(e.conversationId(), e.sequenceNr(), Math::max);
+      if (!"window.closing".equals(e.type())) {
+        reached.merge(e.conversationId(), e.at().isAfter(at) ? 0L : e.sequenceNr(), Math::max);
       }
     }
     return reached;

@@ -26,7 +26,7 @@ class ReadSideAuditTest {
   }
 
   @Test
-  void theOldestNodeChecksEveryConversationUpToTheLastEventStoredBeforeTheRemoval() {
+  void theOldestNodeChecksConversationsUpToTheLastEventStoredBeforeTheRemovalAndEveryContact() {
     Map<String, List<LiveEvent>> recent =
         Map.of(
             "a",
@@ -36,6 +36,7 @@ class ReadSideAuditTest {
                 event("a~ct-2", 7, "message.received", -1),
                 // stored after the removal, on a node that is still there: not at risk
                 event("a~ct-2", 8, "message.received", 2),
+                // all its events came later: only its contact is checked
                 event("a~ct-3", 4, "message.received", 3)),
             "b",
             List.of(
@@ -48,7 +49,7 @@ class ReadSideAuditTest {
     audit.tell(new ReadSideAudit.NodeRemoved(REMOVED, true));
 
     assertEquals(
-        Map.of("a~ct-1", 3L, "a~ct-2", 7L, "b~ct-1", 2L),
+        Map.of("a~ct-1", 3L, "a~ct-2", 7L, "a~ct-3", 0L, "b~ct-1", 2L),
         asked.receiveMessage(Duration.ofSeconds(5)));
   }
 
