@@ -129,7 +129,7 @@ public final class ReadSideAudit {
                                 ctx.getLog()
                                     .info(
                                         "Read-side audit after a node left: {} conversations"
-                                            + " checked, {} repaired (behind, or their contact missing)",
+                                            + " checked, {} projected from the journal (behind, or no contact row yet)",
                                         c.conversations(),
                                         c.behind());
                               }
