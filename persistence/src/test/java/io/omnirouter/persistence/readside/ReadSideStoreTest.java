@@ -206,15 +206,7 @@ class ReadSideStoreTest {
     assertEquals(List.of(phone), row.identities());
     assertEquals("Lena K", row.name());
     assertEquals(2, row.lastSequenceNr());
-    assertEquals(
-        List.of("ct-7"),
-        store
-            .searchContacts(ws, "+49 151 1234 5678", 10)
-            .toCompletableFuture()
-            .get(30, SECONDS)
-            .stream()
-            .map(ReadSideStore.ContactRow::contactId)
-            .toList());
+    assertEquals(List.of("ct-7"), contactsFound(ws, "+49 151 1234 5678"));
   }
 
   @Test
@@ -262,17 +254,15 @@ class ReadSideStoreTest {
 
     var rows = store.messages(id, 0L, null, 10).toCompletableFuture().get(30, SECONDS);
     assertEquals(List.of("r1", "r2"), rows.stream().map(ReadSideStore.MessageRow::text).toList());
-    assertEquals(
-        List.of("ct-9"),
-        store
-            .searchContacts(ws, "+49 151 9999 0000", 10)
-            .toCompletableFuture()
-            .get(30, SECONDS)
-            .stream()
-            .map(ReadSideStore.ContactRow::contactId)
-            .toList());
+    assertEquals(List.of("ct-9"), contactsFound(ws, "+49 151 9999 0000"));
     // up to date now: nothing to do
     assertEquals(0, repair.repair(Map.of(id, last)).toCompletableFuture().get(60, SECONDS));
+  }
+
+  private static List<String> contactsFound(String ws, String query) throws Exception {
+    return store.searchContacts(ws, query, 10).toCompletableFuture().get(30, SECONDS).stream()
+        .map(ReadSideStore.ContactRow::contactId)
+        .toList();
   }
 
   private static Conversation.Event received(String id, Instant at) {
