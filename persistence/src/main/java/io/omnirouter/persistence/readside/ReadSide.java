@@ -100,10 +100,8 @@ public final class ReadSide {
   private void startProjections(
       ActorSystem<?> system, int groupSize, Duration groupAfter, Duration windowWarning) {
     List<String> tags = ReadSideTags.conversationTags();
-    MissedEvents<Conversation.Event> missedConversations =
-        MissedEvents.fromJournal(system, Conversation.Event.class);
-    MissedEvents<Contact.Event> missedContacts =
-        MissedEvents.fromJournal(system, Contact.Event.class);
+    MissedEvents<Conversation.Event> missedConversations = repair.conversations();
+    MissedEvents<Contact.Event> missedContacts = repair.contacts();
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
