@@ -27,8 +27,27 @@ final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
     this.missed = missed;
   }
 
+  /** The contact projection's name in {@code projection_dead_letters}. */
+  static final String NAME = "contacts";
+
+  /**
+   * An event that can never be projected (an error that comes back however often it is written,
+   * {@link ConversationProjection#permanent}) is recorded in {@code projection_dead_letters} and
+   * skipped, as the conversation projection does: one bad contact must not stop every other.
+   */
   @Override
   public CompletionStage<Done> process(EventEnvelope<Contact.Event> env) {
+    // started from a completed stage, so that anything thrown on the way fails the stage
+    return CompletableFuture.completedFuture(env)
+        .thenCompose(this::project)
+        .exceptionallyCompose(
+            error ->
+                ConversationProjection.permanent(error)
+                    ? ConversationProjection.deadLetter(store, NAME, env, error)
+                    : CompletableFuture.failedFuture(error));
+  }
+
+  private CompletionStage<Done> project(EventEnvelope<Contact.Event> env) {
     String entityId = ConversationProjection.entityId(env.persistenceId());
     String ws = EntityIds.workspace(entityId);
     String id = EntityIds.local(entityId);

@@ -137,24 +137,30 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
               if (!permanent(error)) {
                 return CompletableFuture.failedFuture(error);
               }
-              Throwable cause = cause(error);
-              log.error(
-                  "Projection {} skips {} #{} ({}): {}",
-                  name,
-                  env.persistenceId(),
-                  env.sequenceNr(),
-                  env.event().getClass().getSimpleName(),
-                  cause.toString());
-              return store.putDeadLetter(
-                  name,
-                  new ReadSideStore.DeadLetter(
-                      env.persistenceId(),
-                      env.sequenceNr(),
-                      env.event().getClass().getSimpleName(),
-                      cause.toString(),
-                      Instant.now()));
+              return deadLetter(store, name, env, error);
             })
         .thenCompose(x -> oneByOne(envelopes, i + 1));
+  }
+
+  /** Logs and records an event that can never be projected, so that its projection moves on. */
+  static CompletionStage<Done> deadLetter(
+      ReadSideStore store, String projection, EventEnvelope<?> env, Throwable error) {
+    Throwable cause = cause(error);
+    log.error(
+        "Projection {} skips {} #{} ({}): {}",
+        projection,
+        env.persistenceId(),
+        env.sequenceNr(),
+        env.event().getClass().getSimpleName(),
+        cause.toString());
+    return store.putDeadLetter(
+        projection,
+        new ReadSideStore.DeadLetter(
+            env.persistenceId(),
+            env.sequenceNr(),
+            env.event().getClass().getSimpleName(),
+            cause.toString(),
+            Instant.now()));
   }
 
   /** Errors that come back however often the same rows are written. */

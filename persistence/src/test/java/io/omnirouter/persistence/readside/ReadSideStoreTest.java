@@ -259,6 +259,32 @@ class ReadSideStoreTest {
     assertEquals(0, repair.repair(Map.of(id, last)).toCompletableFuture().get(60, SECONDS));
   }
 
+  @Test
+  void aContactEventThatCanNeverBeWrittenIsDeadLetteredAndTheNextContactIsProjected()
+      throws Exception {
+    String ws = "ws-" + UUID.randomUUID();
+    var projection = new ContactProjection(store, (p, from, to) -> null);
+    // an entity id with an empty workspace: no row of it can be written
+    String poisonId = "Contact|~ct-" + UUID.randomUUID();
+    var poison =
+        EventEnvelope.<Contact.Event>create(
+            Offset.noOffset(), poisonId, 1, new Contact.IdentityAdded("phone:+1", "x"), 1L);
+    String phone = io.omnirouter.core.contact.IdentityKey.phone("+4915155550000");
+    var fine =
+        EventEnvelope.<Contact.Event>create(
+            Offset.noOffset(),
+            "Contact|" + ws + "~ct-5",
+            1,
+            new Contact.IdentityAdded(phone, "Ida"),
+            2L);
+    projection.process(poison).toCompletableFuture().get(30, SECONDS);
+    projection.process(fine).toCompletableFuture().get(30, SECONDS);
+
+    assertEquals(List.of("ct-5"), contactsFound(ws, "+49 151 5555 0000"));
+    var dead = store.deadLetters(ContactProjection.NAME).toCompletableFuture().get(30, SECONDS);
+    assertEquals(1, dead.stream().filter(d -> d.persistenceId().equals(poisonId)).count());
+  }
+
   private static List<String> contactsFound(String ws, String query) throws Exception {
     return store.searchContacts(ws, query, 10).toCompletableFuture().get(30, SECONDS).stream()
         .map(ReadSideStore.ContactRow::contactId)
