@@ -44,9 +44,7 @@ public final class ReadSideAudit {
 
   private record Run(Instant removedAt) implements Command {}
 
-  private record Collected(Map<String, Long> reached, Throwable error) implements Command {}
-
-  private record Checked(int conversations, Integer behind, Throwable error) implements Command {}
+  private record Checked(int conversations, int projected, Throwable error) implements Command {}
 
   /** The audit, told of every node removed from the cluster. */
   public static Behavior<Command> create(
@@ -98,26 +96,17 @@ public final class ReadSideAudit {
                             Run.class,
                             r -> {
                               ctx.pipeToSelf(
-                                  recent(ctx, all, hub, askTimeout),
-                                  (events, error) ->
-                                      new Collected(
-                                          error == null
-                                              ? reachedBefore(events, r.removedAt())
-                                              : null,
-                                          error));
-                              return Behaviors.same();
-                            })
-                        .onMessage(
-                            Collected.class,
-                            c -> {
-                              if (c.error() != null) {
-                                ctx.getLog().warn("Read-side audit failed", c.error());
-                              } else {
-                                ctx.pipeToSelf(
-                                    repair.apply(c.reached()),
-                                    (behind, error) ->
-                                        new Checked(c.reached().size(), behind, error));
-                              }
+                                  recent(ctx, all, hub, askTimeout)
+                                      .thenCompose(
+                                          events -> {
+                                            var reached = reachedBefore(events, r.removedAt());
+                                            return repair
+                                                .apply(reached)
+                                                .thenApply(
+                                                    n -> new Checked(reached.size(), n, null));
+                                          }),
+                                  (checked, error) ->
+                                      error == null ? checked : new Checked(0, 0, error));
                               return Behaviors.same();
                             })
                         .onMessage(
@@ -131,7 +120,7 @@ public final class ReadSideAudit {
                                         "Read-side audit after a node left: {} conversations"
                                             + " checked, {} projected from the journal (behind, or no contact row yet)",
                                         c.conversations(),
-                                        c.behind());
+                                        c.projected());
                               }
                               return Behaviors.same();
                             })
