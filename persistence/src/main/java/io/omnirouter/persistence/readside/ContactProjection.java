@@ -2,7 +2,9 @@ package io.omnirouter.persistence.readside;
 
 import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.contact.Contact;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -49,26 +51,13 @@ final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
 
   private CompletionStage<Done> project(EventEnvelope<Contact.Event> env) {
     String entityId = ConversationProjection.entityId(env.persistenceId());
-    String ws = EntityIds.workspace(entityId);
-    String id = EntityIds.local(entityId);
-    return store
-        .contact(ws, id)
+    return row(entityId)
         .thenCompose(
             row -> {
               long last = row.map(ReadSideStore.ContactRow::lastSequenceNr).orElse(0L);
               if (last != ReadSideStore.UNKNOWN_SEQUENCE && env.sequenceNr() <= last) {
                 return CompletableFuture.completedFuture(Done.getInstance()); // seen already
               }
-              Contact.State before =
-                  row.map(
-                          r ->
-                              new Contact.State(
-                                  r.name(),
-                                  r.identities(),
-                                  r.customFields(),
-                                  r.mergedInto(),
-                                  List.of()))
-                      .orElseGet(Contact.State::empty);
               CompletionStage<List<EventEnvelope<Contact.Event>>> earlier;
               if (last != ReadSideStore.UNKNOWN_SEQUENCE && env.sequenceNr() > last + 1) {
                 log.warn(
@@ -83,21 +72,58 @@ final class ContactProjection extends Handler<EventEnvelope<Contact.Event>> {
               }
               return earlier.thenCompose(
                   events -> {
-                    Contact.State after = before;
-                    for (var e : events) {
-                      after = Contact.apply(after, e.event());
-                    }
-                    after = Contact.apply(after, env.event());
-                    return store.putContact(
-                        new ReadSideStore.ContactRow(
-                            ws,
-                            id,
-                            after.name(),
-                            after.identities(),
-                            after.customFields(),
-                            after.mergedInto(),
-                            env.sequenceNr()));
+                    List<EventEnvelope<Contact.Event>> all = new ArrayList<>(events);
+                    all.add(env);
+                    return write(entityId, row, all);
                   });
             });
+  }
+
+  /**
+   * Projects a contact the read side has no row of at all from its journal (the read-side repair);
+   * completes with whether there was one to project.
+   */
+  CompletionStage<Boolean> projectIfMissing(String entityId) {
+    return row(entityId)
+        .thenCompose(
+            row ->
+                row.isPresent()
+                    ? CompletableFuture.completedFuture(false)
+                    : missed
+                        .between(Contact.ENTITY_KEY.name() + "|" + entityId, 1, Long.MAX_VALUE)
+                        .thenCompose(
+                            events ->
+                                events.isEmpty()
+                                    ? CompletableFuture.completedFuture(false)
+                                    : write(entityId, row, events).thenApply(done -> true)));
+  }
+
+  private CompletionStage<Optional<ReadSideStore.ContactRow>> row(String entityId) {
+    return store.contact(EntityIds.workspace(entityId), EntityIds.local(entityId));
+  }
+
+  /** Folds {@code events} into the row (or an empty contact) and writes it with the last number. */
+  private CompletionStage<Done> write(
+      String entityId,
+      Optional<ReadSideStore.ContactRow> row,
+      List<EventEnvelope<Contact.Event>> events) {
+    Contact.State state =
+        row.map(
+                r ->
+                    new Contact.State(
+                        r.name(), r.identities(), r.customFields(), r.mergedInto(), List.of()))
+            .orElseGet(Contact.State::empty);
+    for (var e : events) {
+      state = Contact.apply(state, e.event());
+    }
+    return store.putContact(
+        new ReadSideStore.ContactRow(
+            EntityIds.workspace(entityId),
+            EntityIds.local(entityId),
+            state.name(),
+            state.identities(),
+            state.customFields(),
+            state.mergedInto(),
+            events.get(events.size() - 1).sequenceNr()));
   }
 }

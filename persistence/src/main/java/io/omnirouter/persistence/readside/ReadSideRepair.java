@@ -1,6 +1,5 @@
 package io.omnirouter.persistence.readside;
 
-import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.contact.Contact;
 import io.omnirouter.core.conversation.Conversation;
 import java.time.Duration;
@@ -97,31 +96,16 @@ public final class ReadSideRepair {
 
   /** A contact the read side does not have at all is projected from its journal. */
   private CompletionStage<Boolean> repairContact(String contactEntityId) {
-    String ws = EntityIds.workspace(contactEntityId);
-    String id = EntityIds.local(contactEntityId);
-    return store
-        .contact(ws, id)
-        .thenCompose(
-            row -> {
-              if (row.isPresent()) {
-                return CompletableFuture.completedFuture(false);
+    return new ContactProjection(store, contacts)
+        .projectIfMissing(contactEntityId)
+        .thenApply(
+            projected -> {
+              if (projected) {
+                log.warn(
+                    "Read side: contact {} was missing; projected from the journal",
+                    contactEntityId);
               }
-              String pid = Contact.ENTITY_KEY.name() + "|" + contactEntityId;
-              return contacts
-                  .between(pid, 1, Long.MAX_VALUE)
-                  .thenCompose(
-                      events -> {
-                        if (events.isEmpty()) {
-                          return CompletableFuture.completedFuture(false);
-                        }
-                        log.warn(
-                            "Read side: contact {} missing; projecting it from the journal",
-                            contactEntityId);
-                        // given its last event, the contact projection reads the earlier ones
-                        return new ContactProjection(store, contacts)
-                            .process(events.get(events.size() - 1))
-                            .thenApply(done -> true);
-                      });
+              return projected;
             });
   }
 }
