@@ -200,6 +200,7 @@ public final class RouterCore {
                 new io.omnirouter.core.ingest.StayingAllocation(
                     config.getDuration("omnirouter.ingest.settle-time")))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    handOffIngestFirst(config.getDuration("omnirouter.ingest.hand-off-timeout"));
     // a partition runs where sharding puts it once something is sent to it: after a node is lost,
     // this brings its partitions up elsewhere (and their unfed rows to their threads) without
     // traffic
@@ -215,6 +216,46 @@ public final class RouterCore {
               }
             },
             system.executionContext());
+  }
+
+  /**
+   * On a graceful leave, moves this node's ingest partitions before any other shard: webhooks wait
+   * on them (a provider allows seconds), and handed off together with hundreds of conversation
+   * shards their new homes started seconds late (docs/RELIABILITY.md, rolling restart). Runs after
+   * HTTP is unbound and its requests are done; the region stops once its partitions have moved.
+   */
+  private void handOffIngestFirst(Duration timeout) {
+    org.apache.pekko.actor.CoordinatedShutdown.get(system)
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeClusterShutdown(),
+            "ingest-partitions-first",
+            () -> {
+              var cluster = org.apache.pekko.cluster.Cluster.get(system);
+              var status = cluster.selfMember().status();
+              if (cluster.isTerminated()
+                  || (status != org.apache.pekko.cluster.MemberStatus.up()
+                      && status != org.apache.pekko.cluster.MemberStatus.leaving())) {
+                return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              }
+              var region =
+                  org.apache.pekko.cluster.sharding.ClusterSharding.get(system.classicSystem())
+                      .shardRegion(IngestPartition.ENTITY_KEY.name());
+              long started = System.nanoTime();
+              return org.apache.pekko.pattern.Patterns.gracefulStop(
+                      region,
+                      timeout,
+                      org.apache.pekko.cluster.sharding.ShardRegion.gracefulShutdownInstance())
+                  .handle(
+                      (stopped, error) -> {
+                        system
+                            .log()
+                            .info(
+                                "Ingest partitions handed off first: {} in {} ms",
+                                error == null ? "done" : "not finished (" + error + ")",
+                                (System.nanoTime() - started) / 1_000_000);
+                        return Done.getInstance();
+                      });
+            });
   }
 
   private EntityRef<IngestPartition.Command> ingestPartition(int i) {

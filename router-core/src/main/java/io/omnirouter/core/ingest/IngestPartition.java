@@ -231,7 +231,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
                                       stash,
                                       timers,
                                       new Parts(
-                                          partition, settings, store, feeder, observer, throttle));
+                                          partition, settings, store, feeder, observer, throttle),
+                                      System.nanoTime());
                                 }))))
         .onFailure(
             org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
@@ -251,7 +252,8 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       ActorContext<Command> ctx,
       StashBuffer<Command> stash,
       TimerScheduler<Command> timers,
-      Parts parts) {
+      Parts parts,
+      long startedAt) {
     String partition = parts.partition();
     IngestStore store = parts.store();
     return Behaviors.receive(Command.class)
@@ -268,7 +270,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
                 return Behaviors.same();
               }
               var running = new IngestPartition(ctx, timers, parts);
-              running.start(r.result());
+              running.start(r.result(), (System.nanoTime() - startedAt) / 1_000_000, stash.size());
               return stash.unstashAll(running);
             })
         .onMessageEquals(
@@ -364,7 +366,7 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     this.throttle = parts.throttle();
   }
 
-  private void start(IngestStore.Recovered recovered) {
+  private void start(IngestStore.Recovered recovered, long tookMillis, int waiting) {
     savedWatermark = recovered.watermark();
     nextSeq = recovered.watermark() + 1;
     long now = System.currentTimeMillis();
@@ -372,15 +374,17 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
       nextSeq = Math.max(nextSeq, row.seq() + 1);
       enqueue(row, now);
     }
-    if (!recovered.rows().isEmpty()) {
-      getContext()
-          .getLog()
-          .info(
-              "Ingest partition {} recovered {} entries above watermark {}",
-              partition,
-              backlog,
-              savedWatermark);
-    }
+    // a partition starts when its node does or when it moves: how long appends waited for it
+    getContext()
+        .getLog()
+        .info(
+            "Ingest partition {} started in {} ms: {} entries above watermark {} to feed, {} commands"
+                + " waited",
+            partition,
+            tookMillis,
+            backlog,
+            savedWatermark,
+            waiting);
     timers.startTimerWithFixedDelay(SaveTick.INSTANCE, settings.saveInterval());
     pump();
   }
@@ -720,6 +724,12 @@ public final class IngestPartition extends AbstractBehavior<IngestPartition.Comm
     // appends arriving from now on are told it moves. Written rows above the saved watermark are
     // fed again by the next owner.
     stopping = true;
+    getContext()
+        .getLog()
+        .info(
+            "Ingest partition {} moving: {} appends to write first",
+            partition,
+            inWrite.size() + waiting.size());
     if (writing) {
       return this;
     }
