@@ -102,6 +102,11 @@ public final class Main {
                   workspaces.byId().keySet(),
                   liveHub,
                   readSide.repair()::repair,
+                  id ->
+                      core.conversationById(id)
+                          .<io.omnirouter.core.conversation.Conversation.Summary>ask(
+                              io.omnirouter.core.conversation.Conversation.GetSummary::new,
+                              settings.askTimeout()),
                   config.getDuration("omnirouter.read-side.audit-after"),
                   settings.askTimeout()),
               "read-side-audit");

@@ -26,7 +26,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * that the read side has every conversation event that was stored up to the removal, as far as this
  * node's live hub saw them (every node's hub receives every workspace's events, with their sequence
  * numbers, for the last few minutes). Conversations the read side shows behind are repaired from
- * the journal ({@code ReadSideRepair}).
+ * the journal ({@code ReadSideRepair}). Conversations whose last status the hub saw was "queued"
+ * are then woken: a conversation starts by announcing itself to its team router again, and the
+ * router that had its unwritten announcement may have been on the removed node (invariant 5).
  *
  * <p>Why: a node killed moments after persisting loses the events' buffered tag rows; the read side
  * repairs such a gap when the conversation's next event comes, but a conversation whose last event
@@ -44,13 +46,15 @@ public final class ReadSideAudit {
 
   private record Run(Instant removedAt) implements Command {}
 
-  private record Checked(int conversations, int projected, Throwable error) implements Command {}
+  private record Checked(int conversations, int projected, int woken, Throwable error)
+      implements Command {}
 
   /** The audit, told of every node removed from the cluster. */
   public static Behavior<Command> create(
       Collection<String> workspaces,
       ActorRef<LiveHub.Command> hub,
       Function<Map<String, Long>, CompletionStage<Integer>> repair,
+      Function<String, CompletionStage<?>> wake,
       Duration after,
       Duration askTimeout) {
     return Behaviors.setup(
@@ -61,7 +65,7 @@ public final class ReadSideAudit {
                   ClusterEvent.MemberRemoved.class,
                   e -> new NodeRemoved(Instant.now(), oldestUp(cluster, e.member())));
           cluster.subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
-          return behavior(workspaces, hub, repair, after, askTimeout);
+          return behavior(workspaces, hub, repair, wake, after, askTimeout);
         });
   }
 
@@ -76,6 +80,7 @@ public final class ReadSideAudit {
       Collection<String> workspaces,
       ActorRef<LiveHub.Command> hub,
       Function<Map<String, Long>, CompletionStage<Integer>> repair,
+      Function<String, CompletionStage<?>> wake,
       Duration after,
       Duration askTimeout) {
     List<String> all = List.copyOf(workspaces);
@@ -102,11 +107,19 @@ public final class ReadSideAudit {
                                             var reached = reachedBefore(events, r.removedAt());
                                             return repair
                                                 .apply(reached)
-                                                .thenApply(
-                                                    n -> new Checked(reached.size(), n, null));
+                                                .thenCompose(
+                                                    n ->
+                                                        wakeAll(stillQueued(events), wake)
+                                                            .thenApply(
+                                                                woken ->
+                                                                    new Checked(
+                                                                        reached.size(),
+                                                                        n,
+                                                                        woken,
+                                                                        null)));
                                           }),
                                   (checked, error) ->
-                                      error == null ? checked : new Checked(0, 0, error));
+                                      error == null ? checked : new Checked(0, 0, 0, error));
                               return Behaviors.same();
                             })
                         .onMessage(
@@ -118,9 +131,11 @@ public final class ReadSideAudit {
                                 ctx.getLog()
                                     .info(
                                         "Read-side audit after a node left: {} conversations"
-                                            + " checked, {} projected from the journal (behind, or no contact row yet)",
+                                            + " checked, {} projected from the journal (behind, or no contact row yet),"
+                                            + " {} queued ones woken to announce themselves again",
                                         c.conversations(),
-                                        c.projected());
+                                        c.projected(),
+                                        c.woken());
                               }
                               return Behaviors.same();
                             })
@@ -159,6 +174,49 @@ public final class ReadSideAudit {
    * its conversation's first message stored on a survivor after the removal), and the repair checks
    * every conversation's contact. Window warnings are not journal events.
    */
+  /**
+   * Conversations whose latest status event the hub has is "queued" (a message, a note, a tag after
+   * it change nothing: still queued). Woken, each announces itself to its team router again, which
+   * is a no-op for a router that has it.
+   */
+  private static final java.util.Set<String> STATUS =
+      java.util.Set.of(
+          "conversation.queued",
+          "conversation.assigned",
+          "conversation.unassigned",
+          "conversation.resolved",
+          "conversation.snoozed",
+          "conversation.pending",
+          "conversation.woke");
+
+  static java.util.Set<String> stillQueued(List<LiveEvent> events) {
+    Map<String, LiveEvent> lastStatus = new HashMap<>();
+    for (LiveEvent e : events) {
+      if (STATUS.contains(e.type())) {
+        lastStatus.merge(e.conversationId(), e, (a, b) -> a.sequenceNr() >= b.sequenceNr() ? a : b);
+      }
+    }
+    java.util.Set<String> queued = new java.util.TreeSet<>();
+    lastStatus.forEach(
+        (id, e) -> {
+          if ("conversation.queued".equals(e.type())) {
+            queued.add(id);
+          }
+        });
+    return queued;
+  }
+
+  /** Wakes each conversation; how many answered (one that does not is counted out, not retried). */
+  private static CompletionStage<Integer> wakeAll(
+      java.util.Set<String> conversations, Function<String, CompletionStage<?>> wake) {
+    List<CompletableFuture<Boolean>> asks = new ArrayList<>();
+    for (String id : conversations) {
+      asks.add(wake.apply(id).handle((x, error) -> error == null).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(x -> (int) asks.stream().filter(a -> a.getNow(false)).count());
+  }
+
   static Map<String, Long> reachedBefore(List<LiveEvent> events, Instant at) {
     Map<String, Long> reached = new HashMap<>();
     for (LiveEvent e : events) {

@@ -54,6 +54,39 @@ class ReadSideAuditTest {
   }
 
   @Test
+  void conversationsLastSeenQueuedAreWokenToAnnounceThemselvesToTheirTeamAgain() {
+    Map<String, List<LiveEvent>> recent =
+        Map.of(
+            "a",
+            List.of(
+                // queued, then a message and a tag: still queued
+                event("a~ct-1", 2, "conversation.queued", -9),
+                event("a~ct-1", 3, "message.received", -8),
+                event("a~ct-1", 4, "conversation.tags", -7),
+                // queued, then assigned: its router has done its part
+                event("a~ct-2", 2, "conversation.queued", -9),
+                event("a~ct-2", 3, "conversation.assigned", -8),
+                // unassigned and queued again (events in any order in the hub)
+                event("a~ct-3", 6, "conversation.queued", -2),
+                event("a~ct-3", 5, "conversation.unassigned", -2),
+                // never queued
+                event("a~ct-4", 1, "message.received", -1)),
+            "b",
+            List.of(event("b~ct-1", 9, "conversation.queued", 4)));
+    TestProbe<Map<String, Long>> asked = kit.createTestProbe();
+    TestProbe<String> woken = kit.createTestProbe();
+    var audit = kit.spawn(audit(recent, asked, woken));
+
+    audit.tell(new ReadSideAudit.NodeRemoved(REMOVED, true));
+
+    asked.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(
+        Set.of("a~ct-1", "a~ct-3", "b~ct-1"),
+        Set.copyOf(woken.receiveSeveralMessages(3, Duration.ofSeconds(5))));
+    woken.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
   void aNodeThatIsNotTheOldestLeavesItToTheOldest() {
     TestProbe<Map<String, Long>> asked = kit.createTestProbe();
     var audit =
@@ -66,6 +99,13 @@ class ReadSideAuditTest {
 
   private static org.apache.pekko.actor.typed.Behavior<ReadSideAudit.Command> audit(
       Map<String, List<LiveEvent>> recent, TestProbe<Map<String, Long>> asked) {
+    return audit(recent, asked, kit.createTestProbe());
+  }
+
+  private static org.apache.pekko.actor.typed.Behavior<ReadSideAudit.Command> audit(
+      Map<String, List<LiveEvent>> recent,
+      TestProbe<Map<String, Long>> asked,
+      TestProbe<String> woken) {
     var hub =
         kit.spawn(
             Behaviors.receive(LiveHub.Command.class)
@@ -82,6 +122,10 @@ class ReadSideAuditTest {
         reached -> {
           asked.getRef().tell(reached);
           return CompletableFuture.completedFuture(0);
+        },
+        id -> {
+          woken.getRef().tell(id);
+          return CompletableFuture.completedFuture(Boolean.TRUE);
         },
         Duration.ofMillis(100),
         Duration.ofSeconds(3));
