@@ -198,7 +198,9 @@ public final class RouterCore {
             .withStopMessage(IngestPartition.Stop.INSTANCE)
             .withAllocationStrategy(
                 new io.omnirouter.core.ingest.StayingAllocation(
-                    config.getDuration("omnirouter.ingest.settle-time")))
+                    config.getDuration("omnirouter.ingest.settle-time"),
+                    io.omnirouter.core.ingest.StayingAllocation.membersOf(
+                        org.apache.pekko.cluster.Cluster.get(system))))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     handOffIngestFirst(config.getDuration("omnirouter.ingest.hand-off-timeout"));
     // a partition runs where sharding puts it once something is sent to it: after a node is lost,

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
@@ -17,7 +18,11 @@ import scala.concurrent.Future;
  * up). Running partitions are moved only to spread them: one at a time, from the node holding the
  * most to a settled node holding at least two fewer, and only once no node has joined or left for
  * {@code settle} (a node starting next to the others, or the hand-offs of one leaving, make every
- * move slow: rolling-restart drill 18 failed webhooks on moves made while a node joined).
+ * move slow: rolling-restart drill 18 failed webhooks on moves made while a node joined). "Joined
+ * or left" is read from the cluster's membership as well as from the regions this coordinator
+ * knows: a node's region registers seconds after the node is up, and drill 24 saw a partition moved
+ * in those seconds (it took 3.9 s to start again while the new node's conversations were moving to
+ * it).
  *
  * <p>Why so slowly: moving a partition stops it, and webhooks for it wait until its new owner has
  * read its unfed rows — on a node that had just joined that took over the 4 s webhook timeout, and
@@ -28,17 +33,33 @@ import scala.concurrent.Future;
 public final class StayingAllocation extends ShardCoordinator.AbstractShardAllocationStrategy {
   private final long settleNanos;
   private final LongSupplier clock;
+  private final Supplier<?> membership;
+  private Object lastMembership;
   // when this coordinator first saw each region (a new coordinator sees every region as new)
   private final Map<ActorRef, Long> firstSeen = new HashMap<>();
   private long membershipChanged;
 
-  public StayingAllocation(Duration settle) {
-    this(settle, System::nanoTime);
+  /**
+   * @param membership the cluster's members with their states, compared with equals: any change (a
+   *     node joining, up, leaving, removed) counts as the nodes changing
+   */
+  public StayingAllocation(Duration settle, Supplier<?> membership) {
+    this(settle, System::nanoTime, membership);
   }
 
-  StayingAllocation(Duration settle, LongSupplier clock) {
+  StayingAllocation(Duration settle, LongSupplier clock, Supplier<?> membership) {
     this.settleNanos = settle.toNanos();
     this.clock = clock;
+    this.membership = membership;
+  }
+
+  /** Every member of {@code cluster} with its unique address and status. */
+  public static Supplier<Set<String>> membersOf(org.apache.pekko.cluster.Cluster cluster) {
+    return () -> {
+      Set<String> members = new java.util.HashSet<>();
+      cluster.state().getMembers().forEach(m -> members.add(m.uniqueAddress() + " " + m.status()));
+      return members;
+    };
   }
 
   @Override
@@ -89,9 +110,13 @@ public final class StayingAllocation extends ShardCoordinator.AbstractShardAlloc
   /** The regions this coordinator has known for {@code settle} at least. */
   private Map<ActorRef, IndexedSeq<String>> settled(Map<ActorRef, IndexedSeq<String>> current) {
     long now = clock.getAsLong();
-    if (firstSeen.isEmpty() || !firstSeen.keySet().equals(current.keySet())) {
+    Object members = membership.get();
+    if (firstSeen.isEmpty()
+        || !firstSeen.keySet().equals(current.keySet())
+        || !members.equals(lastMembership)) {
       membershipChanged = now;
     }
+    lastMembership = members;
     firstSeen.keySet().retainAll(current.keySet());
     Map<ActorRef, IndexedSeq<String>> settled = new HashMap<>();
     for (Map.Entry<ActorRef, IndexedSeq<String>> region : current.entrySet()) {

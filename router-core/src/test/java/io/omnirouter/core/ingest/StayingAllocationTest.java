@@ -42,7 +42,8 @@ class StayingAllocationTest {
   /** A coordinator's strategy on a clock the test moves. */
   static final class Clocked {
     long now = 1_000_000_000L;
-    final StayingAllocation strategy = new StayingAllocation(SETTLE, () -> now);
+    Set<String> members = Set.of("node-1 Up", "node-2 Up", "node-3 Up");
+    final StayingAllocation strategy = new StayingAllocation(SETTLE, () -> now, () -> members);
 
     void pass(Duration d) {
       now += d.toNanos();
@@ -54,7 +55,7 @@ class StayingAllocationTest {
     ActorRef a = region();
     ActorRef b = region();
     ActorRef empty = region();
-    var strategy = new StayingAllocation(Duration.ZERO);
+    var strategy = new StayingAllocation(Duration.ZERO, Set::of);
     assertEquals(
         empty,
         await(
@@ -110,6 +111,17 @@ class StayingAllocationTest {
     assertTrue(
         await(strategy.rebalance(unevenAfterALeave, Set.of())).isEmpty(),
         "nothing moves while the nodes change (a rolling restart brings the node back)");
+    clocked.pass(SETTLE);
+    assertEquals(Set.of("5"), await(strategy.rebalance(unevenAfterALeave, Set.of())));
+    clocked.members = Set.of("node-1 Up", "node-2 Joining", "node-3 Up");
+    assertTrue(
+        await(strategy.rebalance(unevenAfterALeave, Set.of())).isEmpty(),
+        "nothing moves once a node joins the cluster, before its region has registered");
+    clocked.pass(SETTLE.minusSeconds(1));
+    clocked.members = Set.of("node-1 Up", "node-2 Up", "node-3 Up");
+    assertTrue(
+        await(strategy.rebalance(unevenAfterALeave, Set.of())).isEmpty(),
+        "nor when it is up (its region still unknown)");
     clocked.pass(SETTLE);
     assertEquals(Set.of("5"), await(strategy.rebalance(unevenAfterALeave, Set.of())));
     var nearlyEven =
