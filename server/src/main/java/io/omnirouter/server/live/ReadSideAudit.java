@@ -109,7 +109,9 @@ public final class ReadSideAudit {
                                                 .apply(reached)
                                                 .thenCompose(
                                                     n ->
-                                                        wakeAll(stillQueued(events), wake)
+                                                        wakeAll(
+                                                                stillQueued(events, r.removedAt()),
+                                                                wake)
                                                             .thenApply(
                                                                 woken ->
                                                                     new Checked(
@@ -167,18 +169,7 @@ public final class ReadSideAudit {
             });
   }
 
-  /**
-   * Per conversation, the highest sequence number among its journal events stored before {@code
-   * at}, or 0 for a conversation whose events all came later: its events are not at risk, but its
-   * contact may have been made on the lost node (the drill: a contact created just before the kill,
-   * its conversation's first message stored on a survivor after the removal), and the repair checks
-   * every conversation's contact. Window warnings are not journal events.
-   */
-  /**
-   * Conversations whose latest status event the hub has is "queued" (a message, a note, a tag after
-   * it change nothing: still queued). Woken, each announces itself to its team router again, which
-   * is a no-op for a router that has it.
-   */
+  // the events that change a conversation's status (a message, note, tag or priority does not)
   private static final java.util.Set<String> STATUS =
       java.util.Set.of(
           "conversation.queued",
@@ -189,7 +180,20 @@ public final class ReadSideAudit {
           "conversation.pending",
           "conversation.woke");
 
-  static java.util.Set<String> stillQueued(List<LiveEvent> events) {
+  /**
+   * A router writes an announcement within a second of getting it, and a crashed node is removed
+   * within about 30 s (failure detection, the split-brain resolver's stable-after, the removal):
+   * announcements older than this were written, or their node was not the one that left.
+   */
+  static final Duration AT_RISK = Duration.ofSeconds(60);
+
+  /**
+   * Conversations whose latest status event the hub has is "queued" (a message, a note, a tag after
+   * it change nothing: still queued), queued in the {@link #AT_RISK} before the removal. Woken,
+   * each announces itself to its team router again, which is a no-op for a router that has it.
+   */
+  static java.util.Set<String> stillQueued(List<LiveEvent> events, Instant removedAt) {
+    Instant from = removedAt.minus(AT_RISK);
     Map<String, LiveEvent> lastStatus = new HashMap<>();
     for (LiveEvent e : events) {
       if (STATUS.contains(e.type())) {
@@ -199,7 +203,9 @@ public final class ReadSideAudit {
     java.util.Set<String> queued = new java.util.TreeSet<>();
     lastStatus.forEach(
         (id, e) -> {
-          if ("conversation.queued".equals(e.type())) {
+          if ("conversation.queued".equals(e.type())
+              && !e.at().isBefore(from)
+              && !e.at().isAfter(removedAt)) {
             queued.add(id);
           }
         });
@@ -217,6 +223,13 @@ public final class ReadSideAudit {
         .thenApply(x -> (int) asks.stream().filter(a -> a.getNow(false)).count());
   }
 
+  /**
+   * Per conversation, the highest sequence number among its journal events stored before {@code
+   * at}, or 0 for a conversation whose events all came later: its events are not at risk, but its
+   * contact may have been made on the lost node (the drill: a contact created just before the kill,
+   * its conversation's first message stored on a survivor after the removal), and the repair checks
+   * every conversation's contact. Window warnings are not journal events.
+   */
   static Map<String, Long> reachedBefore(List<LiveEvent> events, Instant at) {
     Map<String, Long> reached = new HashMap<>();
     for (LiveEvent e : events) {
