@@ -62,6 +62,8 @@ public final class InboxRoutes extends AllDirectives {
   private final RouterCore core;
   private final ApiTokens tokens;
   private final Duration timeout;
+  private final ActorSystem<?> system;
+  private final Duration askAgainAfter;
   private final byte[] openApi;
   private final ReadRoutes reads;
   private final StreamRoutes stream;
@@ -77,6 +79,8 @@ public final class InboxRoutes extends AllDirectives {
     this.core = core;
     this.tokens = tokens;
     this.timeout = timeout;
+    this.system = system;
+    this.askAgainAfter = system.settings().config().getDuration("omnirouter.http.ask-again-after");
     this.reads = new ReadRoutes(store, this::agentTeams);
     this.stream = new StreamRoutes(system, hub, store, resumeOverlap, timeout);
     try (InputStream in = InboxRoutes.class.getResourceAsStream("/api/openapi.json")) {
@@ -310,10 +314,17 @@ public final class InboxRoutes extends AllDirectives {
         });
   }
 
+  /** For requests that may be applied twice only (reads, setting a value): see {@link AskAgain}. */
+  private <M, R> CompletionStage<R> askAgain(
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<M> ref,
+      java.util.function.Function<ActorRef<R>, M> message) {
+    return AskAgain.ask(ref, message, timeout, askAgainAfter, system);
+  }
+
   // ---- conversations ----
 
   private CompletionStage<Conversation.Summary> summary(Principal p, String id) {
-    return core.conversation(p.workspace(), id).ask(Conversation.GetSummary::new, timeout);
+    return askAgain(core.conversation(p.workspace(), id), Conversation.GetSummary::new);
   }
 
   private CompletionStage<HttpResponse> conversation(Principal p, String id) {
@@ -321,8 +332,7 @@ public final class InboxRoutes extends AllDirectives {
         .thenCompose(
             s ->
                 visible(p, s)
-                    ? core.contact(p.workspace(), id)
-                        .ask(Contact.Get::new, timeout)
+                    ? askAgain(core.contact(p.workspace(), id), Contact.Get::new)
                         .thenApply(c -> ok(ConversationView.of(id, s, c)))
                     : done(notFound(s, id)));
   }
@@ -624,7 +634,7 @@ public final class InboxRoutes extends AllDirectives {
     if (!p.mayActAs(agent)) {
       return done(problem(StatusCodes.FORBIDDEN, "an agent token sees only its own agent"));
     }
-    return core.agent(p.workspace(), agent).ask(Agent.Get::new, timeout).thenApply(InboxRoutes::ok);
+    return askAgain(core.agent(p.workspace(), agent), Agent.Get::new).thenApply(InboxRoutes::ok);
   }
 
   private CompletionStage<HttpResponse> presence(Principal p, String agent, JsonNode b) {
@@ -637,8 +647,8 @@ public final class InboxRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return done(problem(StatusCodes.BAD_REQUEST, "presence must be online, away or offline"));
     }
-    return core.agent(p.workspace(), agent)
-        .<StatusReply<AgentView>>ask(r -> new Agent.SetPresence(presence, r), timeout)
+    return this.<Agent.Command, StatusReply<AgentView>>askAgain(
+            core.agent(p.workspace(), agent), r -> new Agent.SetPresence(presence, r))
         .thenApply(InboxRoutes::statusReply);
   }
 
@@ -647,8 +657,8 @@ public final class InboxRoutes extends AllDirectives {
       return done(problem(StatusCodes.FORBIDDEN, "an agent sets only its own capacity"));
     }
     int capacity = b.path("capacity").asInt(-1);
-    return core.agent(p.workspace(), agent)
-        .<StatusReply<AgentView>>ask(r -> new Agent.SetCapacity(capacity, r), timeout)
+    return this.<Agent.Command, StatusReply<AgentView>>askAgain(
+            core.agent(p.workspace(), agent), r -> new Agent.SetCapacity(capacity, r))
         .thenApply(InboxRoutes::statusReply);
   }
 
@@ -716,8 +726,7 @@ public final class InboxRoutes extends AllDirectives {
     if (!p.isSupervisor() && !agentTeams(p).contains(team)) {
       return done(problem(StatusCodes.FORBIDDEN, "not a member of team " + team));
     }
-    return core.team(p.workspace(), team)
-        .ask(TeamRouter.GetQueue::new, timeout)
+    return askAgain(core.team(p.workspace(), team), TeamRouter.GetQueue::new)
         .thenApply(
             q -> {
               Instant oldest =
@@ -748,8 +757,7 @@ public final class InboxRoutes extends AllDirectives {
   // ---- contacts ----
 
   private CompletionStage<HttpResponse> contact(Principal p, String id) {
-    return core.contact(p.workspace(), id)
-        .ask(Contact.Get::new, timeout)
+    return askAgain(core.contact(p.workspace(), id), Contact.Get::new)
         .thenApply(
             c ->
                 c.identities().isEmpty() && c.mergedInto() == null
@@ -764,8 +772,8 @@ public final class InboxRoutes extends AllDirectives {
         .forEachRemaining(
             e -> fields.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
     String name = b.path("name").asText(null);
-    return core.contact(p.workspace(), id)
-        .<StatusReply<Contact.Summary>>ask(r -> new Contact.Update(name, fields, r), timeout)
+    return this.<Contact.Command, StatusReply<Contact.Summary>>askAgain(
+            core.contact(p.workspace(), id), r -> new Contact.Update(name, fields, r))
         .thenApply(InboxRoutes::statusReply);
   }
 
