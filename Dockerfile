@@ -6,7 +6,9 @@ WORKDIR /opt/omnirouter
 COPY server/target/lib/ lib/
 COPY server/target/server-0.1.0-SNAPSHOT.jar lib/
 COPY conf/ conf/
+COPY deploy/entrypoint.sh bin/entrypoint.sh
 EXPOSE 8080 25520 9095
 ENV OMNIROUTER_JAVA_OPTS="-XX:MaxRAMPercentage=70 -XX:+UseG1GC"
-ENTRYPOINT ["sh", "-c", "exec java $OMNIROUTER_JAVA_OPTS -Domnirouter.log.dir=/tmp -Dlogback.configurationFile=conf/logback.xml -cp 'lib/*' io.omnirouter.server.Main \"$@\"", "--"]
+# joins a running cluster through the peers that answer (OMNIROUTER_PEERS), else the configured seeds
+ENTRYPOINT ["bash", "bin/entrypoint.sh"]
 CMD ["conf/application.conf"]

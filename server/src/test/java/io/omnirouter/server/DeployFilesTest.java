@@ -98,5 +98,61 @@ class DeployFilesTest {
     assertEquals(
         "http",
         services.get("omnirouter").path("spec").path("ports").get(0).path("targetPort").asText());
+    // every pod is a peer the entrypoint may join through
+    List<String> pods = new ArrayList<>();
+    for (int i = 0; i < set.path("spec").path("replicas").asInt(); i++) {
+      pods.add(name + "-" + i + "." + headless);
+    }
+    Map<String, String> env = new HashMap<>();
+    container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    assertEquals(String.join(" ", pods), env.get("OMNIROUTER_PEERS"));
+    assertEquals("$(POD_NAME)." + headless, env.get("OMNIROUTER_REMOTE_HOST"));
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+    assertTrue(dockerfile.contains("COPY deploy/entrypoint.sh bin/entrypoint.sh"), dockerfile);
+    assertTrue(dockerfile.contains("ENTRYPOINT [\"bash\", \"bin/entrypoint.sh\"]"), dockerfile);
+  }
+
+  /**
+   * The image's entrypoint, as the Dockerfile runs it, printing its command instead of running it.
+   */
+  static String entrypoint(Map<String, String> env) throws Exception {
+    var pb =
+        new ProcessBuilder(
+                "bash", ROOT.resolve("deploy/entrypoint.sh").toString(), "conf/kubernetes.conf")
+            .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    pb.environment().put("OMNIROUTER_DRY_RUN", "1");
+    pb.environment().put("TMPDIR", Files.createTempDirectory("entrypoint").toString());
+    Process p = pb.start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out;
+  }
+
+  @Test
+  void aPodThatFindsRoutersAnsweringJoinsThemAndNeverItself() throws Exception {
+    try (var running = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      // 127.0.0.1 answers on its HTTP port (a router Up in a cluster), 127.0.0.2 does not
+      Map<String, String> env =
+          Map.of(
+              "OMNIROUTER_PEERS", "127.0.0.1 127.0.0.2 this-pod",
+              "OMNIROUTER_REMOTE_HOST", "this-pod",
+              "OMNIROUTER_PEER_HTTP_PORT", String.valueOf(running.getLocalPort()));
+      String out = entrypoint(env);
+      assertTrue(
+          out.contains("io.omnirouter.server.Main ")
+              && out.contains("omnirouter-seeds.conf conf/kubernetes.conf"),
+          out);
+      assertTrue(
+          out.contains("pekko.cluster.seed-nodes = [\"pekko://omnirouter@127.0.0.1:25520\"]"), out);
+
+      // it is the only one answering: the configured seeds apply (pod 0 forms the cluster)
+      Map<String, String> alone = new HashMap<>(env);
+      alone.put("OMNIROUTER_REMOTE_HOST", "127.0.0.1");
+      String first = entrypoint(alone);
+      assertTrue(first.contains("io.omnirouter.server.Main conf/kubernetes.conf"), first);
+      assertFalse(first.contains("seed-nodes"), first);
+    }
   }
 }

@@ -67,8 +67,8 @@ final class InProcessRouter implements AutoCloseable {
             io.omnirouter.persistence.JournalHealth.create(name, Duration.ofSeconds(5)),
             "journal-health");
     core.onOutbound(outbound::dispatch);
-    readSide =
-        ReadSide.start(kit.system(), io.omnirouter.persistence.JournalSchema.ensure(kit.system()));
+    var journalReady = io.omnirouter.persistence.JournalSchema.ensure(kit.system());
+    readSide = ReadSide.start(kit.system(), journalReady);
     var liveHub =
         kit.spawn(
             LiveHub.create(
@@ -101,6 +101,12 @@ final class InProcessRouter implements AutoCloseable {
                         Duration.ofSeconds(10))
                     .routes())
             .orElse(new HealthRoutes(kit.system(), journalHealth, Duration.ofSeconds(5)).routes());
+    // as Main: HTTP opens once the journal's tables exist and every ingest partition has answered
+    // (a first test on a fresh Cassandra otherwise met partitions still waiting for their tables)
+    journalReady.toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (core.ingestLog()) {
+      core.ingestBacklog(T).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0)
             .toCompletableFuture()

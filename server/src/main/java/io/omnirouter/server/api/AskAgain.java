@@ -14,9 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * An API ask sent a second time when no answer came after {@code again}: sharding drops the
  * messages it buffered for a shard being handed off (a rolling restart moves every shard of the
  * node leaving), and a dropped ask would wait out the request's whole timeout and end in 503. For
- * requests that may be applied twice — reads, and writes that set a value (presence, capacity, a
- * contact's fields) — never for ones that add something (a note, a reply). The first answer wins;
- * it fails when neither send was answered within {@code timeout}.
+ * requests that may be applied twice — reads, writes that set a value (presence, capacity, a
+ * contact's fields), a reply with its message id (the conversation keeps the first) — never for
+ * ones that add or move something (a note, a transfer). The first answer wins; it fails when
+ * neither send was answered within {@code timeout}.
  */
 public final class AskAgain {
   private AskAgain() {}

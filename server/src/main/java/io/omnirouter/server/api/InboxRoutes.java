@@ -314,7 +314,10 @@ public final class InboxRoutes extends AllDirectives {
         });
   }
 
-  /** For requests that may be applied twice only (reads, setting a value): see {@link AskAgain}. */
+  /**
+   * For requests that may be applied twice only (reads, setting a value, a reply with its message
+   * id): see {@link AskAgain}.
+   */
   private <M, R> CompletionStage<R> askAgain(
       org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<M> ref,
       java.util.function.Function<ActorRef<R>, M> message) {
@@ -416,9 +419,11 @@ public final class InboxRoutes extends AllDirectives {
               String messageId =
                   b.hasNonNull("id") ? b.path("id").asText() : "m-" + UUID.randomUUID();
               Channel ch = channel;
-              return core.conversation(p.workspace(), id)
-                  .<Conversation.ReplyResult>ask(
-                      r -> new Conversation.SendReply(messageId, ch, content, by, r), timeout)
+              // one message id for every send: a conversation that has it answers without a second
+              // reply
+              return this.<Conversation.Command, Conversation.ReplyResult>askAgain(
+                      core.conversation(p.workspace(), id),
+                      r -> new Conversation.SendReply(messageId, ch, content, by, r))
                   .thenCompose(
                       result -> {
                         if (result instanceof Conversation.ReplyAccepted a) {
