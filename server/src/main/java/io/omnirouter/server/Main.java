@@ -96,7 +96,14 @@ public final class Main {
           ActorRef<LiveHub.Command> liveHub =
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onStored(LiveHub.listener(liveHub));
-          WindowWatch.start(system, workspaces.byId().keySet(), readSide.store(), liveHub);
+          WindowWatch.start(
+              system,
+              workspaces.byId().keySet(),
+              readSide.store(),
+              liveHub,
+              id ->
+                  core.conversationById(id)
+                      .tell(io.omnirouter.core.conversation.Conversation.Wake.INSTANCE));
           ctx.spawn(
               ReadSideAudit.create(
                   workspaces.byId().keySet(),

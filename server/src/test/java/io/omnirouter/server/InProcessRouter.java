@@ -76,7 +76,13 @@ final class InProcessRouter implements AutoCloseable {
             "live-hub");
     core.onStored(LiveHub.listener(liveHub));
     io.omnirouter.server.live.WindowWatch.start(
-        kit.system(), workspaces.byId().keySet(), readSide.store(), liveHub);
+        kit.system(),
+        workspaces.byId().keySet(),
+        readSide.store(),
+        liveHub,
+        id ->
+            core.conversationById(id)
+                .tell(io.omnirouter.core.conversation.Conversation.Wake.INSTANCE));
     var routes =
         new WebhookRoutes(
                 kit.system(),

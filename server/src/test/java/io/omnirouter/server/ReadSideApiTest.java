@@ -161,6 +161,56 @@ class ReadSideApiTest extends ApiTestBase {
   }
 
   @Test
+  void aSnoozedConversationWhoseTimerLeftWithItsNodeIsWokenAtItsEnd() throws Exception {
+    String c = say(phone(), "Zz", "tomorrow, please", now());
+    String id = EntityIds.of(ws, c);
+    await().atMost(PROJECTED).until(() -> "assigned".equals(status(id)));
+    Instant until = Instant.now().plusSeconds(3);
+    assertEquals(
+        200,
+        call(
+                "POST",
+                api("/conversations/" + c + "/snooze"),
+                token("sup"),
+                "{\"until\":\"" + until + "\"}")
+            .statusCode());
+    // its node leaves (a rolling restart, a crash): the entity stops and its timer with it, and
+    // nothing sends it a message that would start it again
+    router
+        .core
+        .conversationById(id)
+        .tell(io.omnirouter.core.conversation.Conversation.Passivate.INSTANCE);
+    // only the window watch can wake it now (reading the read side does not start the entity)
+    Instant since = until.minusSeconds(60);
+    await()
+        .atMost(PROJECTED)
+        .until(
+            () ->
+                router
+                    .readSide
+                    .store()
+                    .streamSince(ws, since)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .stream()
+                    .anyMatch(
+                        e ->
+                            e.conversationId().equals(id) && e.type().equals("conversation.woke")));
+    assertEquals("assigned", status(id));
+  }
+
+  static String status(String conversationId) throws Exception {
+    return router
+        .readSide
+        .store()
+        .digest(conversationId)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS)
+        .map(d -> d.status())
+        .orElse(null);
+  }
+
+  @Test
   void pagesStayStableWhileMessagesAndNewConversationsArrive() throws Exception {
     String tag = "page" + now();
     List<String> phones = new ArrayList<>();

@@ -242,6 +242,17 @@ final class ConversationProjection extends Handler<List<EventEnvelope<Conversati
                   id, m.message().channel().key(), closes, warnAt.isAfter(now) ? warnAt : now));
         }
       }
+      if (event instanceof Conversation.Snoozed z) {
+        // filed under its end, or now if that has passed (the watch has looked there already)
+        Instant now = Instant.now();
+        writes.windowDeadline(
+            after.workspace(),
+            new ReadSideStore.WindowDeadline(
+                id,
+                ReadSideStore.SNOOZE_ENDS,
+                z.until(),
+                z.until().isAfter(now) ? z.until() : now));
+      }
       String state = Conversation.replyStateAfter(event);
       if (state != null) {
         writes.messageState(id, MessageRows.replyId(event), state);

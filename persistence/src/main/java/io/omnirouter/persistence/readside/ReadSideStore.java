@@ -563,10 +563,18 @@ public final class ReadSideStore {
 
   /**
    * A free-form window that closes at {@code closesAt} unless the customer writes again; its
-   * warning is due at {@code warnAt}.
+   * warning is due at {@code warnAt}. With {@link #SNOOZE_ENDS} for channel: a snooze that ends at
+   * {@code closesAt} (= {@code warnAt}), filed so that the watch wakes the conversation even when
+   * the node whose timer held it has left.
    */
   public record WindowDeadline(
       String conversationId, String channel, Instant closesAt, Instant warnAt) {}
+
+  /** The "channel" of a snooze's end among the deadlines. */
+  public static final String SNOOZE_ENDS = "snooze";
+
+  /** Rows outlive the time they are due by this much (a snooze may be due weeks later). */
+  private static final Duration DEADLINE_KEPT = Duration.ofDays(8);
 
   public CompletionStage<Done> putWindowDeadline(String workspace, WindowDeadline w) {
     return writes().windowDeadline(workspace, w).run();
@@ -578,13 +586,17 @@ public final class ReadSideStore {
         "INSERT INTO "
             + ks
             + ".window_warnings (workspace, hour, warn_at, conversation_id, channel, closes_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)",
+            + " VALUES (?, ?, ?, ?, ?, ?) USING TTL ?",
         workspace,
         hour,
         w.warnAt(),
         w.conversationId(),
         w.channel(),
-        w.closesAt());
+        w.closesAt(),
+        (int)
+            Math.max(
+                DEADLINE_KEPT.toSeconds(),
+                Duration.between(Instant.now(), w.warnAt()).plus(DEADLINE_KEPT).toSeconds()));
   }
 
   /**

@@ -140,6 +140,40 @@ class ReadSideStoreTest {
   }
 
   @Test
+  void aSnoozeIsFiledUnderItsEndSoTheWatchCanWakeItsConversation() throws Exception {
+    String ws = "ws-" + UUID.randomUUID();
+    String id = ws + "~ct-1";
+    var projection =
+        new ConversationProjection("test-snooze", store, (p, from, to) -> null, HOUR, l -> {});
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    // weeks ahead: the row must outlive the table's default time to live
+    Instant until = now.plus(java.time.Duration.ofDays(20));
+    var snoozed =
+        org.apache.pekko.projection.eventsourced.EventEnvelope.<Conversation.Event>create(
+            org.apache.pekko.persistence.query.Offset.noOffset(),
+            "Conversation|" + id,
+            1,
+            new Conversation.Snoozed(until, "a1", now),
+            now.toEpochMilli());
+    projection.process(List.of(snoozed)).toCompletableFuture().get(60, SECONDS);
+
+    var due =
+        store
+            .windowWarningsDue(ws, until.minusSeconds(1), until)
+            .toCompletableFuture()
+            .get(30, SECONDS);
+    assertEquals(
+        List.of(new ReadSideStore.WindowDeadline(id, ReadSideStore.SNOOZE_ENDS, until, until)),
+        due);
+    assertEquals(
+        List.of(),
+        store
+            .windowWarningsDue(ws, now, until.minusSeconds(1))
+            .toCompletableFuture()
+            .get(30, SECONDS));
+  }
+
+  @Test
   void eventsItsTagQueryMissedAreReadFromTheJournalBeforeALaterEventOfTheConversation()
       throws Exception {
     // the node-kill drill: a node died between a conversation's event row and its tag row, so the

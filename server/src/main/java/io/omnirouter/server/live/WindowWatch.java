@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,7 +33,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
  * projection files each window under the time its warning is due, or the time it learns of it if
  * that is later), checks each against the conversation's digest (a later customer message moves the
  * window; a resolved conversation needs no warning), then publishes and stores the warning for
- * resuming clients.
+ * resuming clients. Snoozes are filed the same way: one that ends while its conversation is still
+ * snoozed is woken ({@link io.omnirouter.core.conversation.Conversation.Wake}) — the conversation's
+ * own timer died with its node if that node left (rolling restart, crash) while it slept.
  */
 public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
   private static final Duration SETTLE = Duration.ofSeconds(2);
@@ -52,6 +55,7 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
       Collection<String> workspaces,
       ReadSideStore store,
       ActorRef<LiveHub.Command> hub,
+      Consumer<String> wake,
       Settings settings,
       Clock clock) {
     return Behaviors.setup(
@@ -59,7 +63,7 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
-                  return new WindowWatch(ctx, workspaces, store, hub, settings, clock);
+                  return new WindowWatch(ctx, workspaces, store, hub, wake, settings, clock);
                 }));
   }
 
@@ -68,7 +72,8 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
       ActorSystem<?> system,
       Collection<String> workspaces,
       ReadSideStore store,
-      ActorRef<LiveHub.Command> localHub) {
+      ActorRef<LiveHub.Command> localHub,
+      Consumer<String> wake) {
     var c = system.settings().config();
     Settings settings = new Settings(c.getDuration("omnirouter.read-side.window-watch-interval"));
     ShardedDaemonProcess.get(system)
@@ -76,12 +81,13 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
             Command.class,
             "window-watch",
             1,
-            i -> create(workspaces, store, localHub, settings, Clock.systemUTC()));
+            i -> create(workspaces, store, localHub, wake, settings, Clock.systemUTC()));
   }
 
   private final Collection<String> workspaces;
   private final ReadSideStore store;
   private final ActorRef<LiveHub.Command> hub;
+  private final Consumer<String> wake;
   private final Settings settings;
   private final Clock clock;
   private Instant scannedUpTo;
@@ -92,12 +98,14 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
       Collection<String> workspaces,
       ReadSideStore store,
       ActorRef<LiveHub.Command> hub,
+      Consumer<String> wake,
       Settings settings,
       Clock clock) {
     super(ctx);
     this.workspaces = workspaces;
     this.store = store;
     this.hub = hub;
+    this.wake = wake;
     this.settings = settings;
     this.clock = clock;
     // a watch that takes over starts a little in the past, so a handover loses nothing (and may
@@ -120,7 +128,7 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
       Instant upTo = clock.instant().minus(SETTLE);
       getContext()
           .pipeToSelf(
-              scan(workspaces, store, hub, clock, scannedUpTo, upTo),
+              scan(workspaces, store, hub, wake, clock, scannedUpTo, upTo),
               (done, error) -> new Scanned(upTo, error));
     }
     return this;
@@ -140,6 +148,7 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
       Collection<String> workspaces,
       ReadSideStore store,
       ActorRef<LiveHub.Command> hub,
+      Consumer<String> wake,
       Clock clock,
       Instant from,
       Instant to) {
@@ -155,7 +164,16 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
                       checks.add(
                           store
                               .digest(d.conversationId())
-                              .thenCompose(digest -> warn(d, digest, store, hub, clock))
+                              .thenCompose(
+                                  digest -> {
+                                    if (ReadSideStore.SNOOZE_ENDS.equals(d.channel())) {
+                                      if (stillSnoozed(digest)) {
+                                        wake.accept(d.conversationId());
+                                      }
+                                      return CompletableFuture.completedFuture(null);
+                                    }
+                                    return warn(d, digest, store, hub, clock);
+                                  })
                               .toCompletableFuture());
                     }
                     return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
@@ -163,6 +181,14 @@ public final class WindowWatch extends AbstractBehavior<WindowWatch.Command> {
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * A snooze's end finds its conversation still snoozed (the digest may trail its own wake by a few
+   * seconds: a second wake is a no-op).
+   */
+  static boolean stillSnoozed(Optional<ConversationDigest> digest) {
+    return digest.isPresent() && "snoozed".equals(digest.get().status());
   }
 
   private static CompletionStage<Void> warn(
