@@ -143,6 +143,7 @@ class SerializationTest {
         new Conversation.QueueConfirmed(2),
         new Conversation.GetSummary(ref()),
         Conversation.Passivate.INSTANCE,
+        Conversation.Wake.INSTANCE,
         new Conversation.Stored(7),
         new Conversation.Duplicate("wamid.X"),
         new Conversation.ReplyAccepted("m1", 8),
