@@ -132,7 +132,7 @@ class DurabilityTest {
             + "omnirouter.cassandra.contact-points = [\"127.0.0.1:1\"]\n"
             + "omnirouter.webhooks.store-timeout = 2s\n";
     try (InProcessRouter router =
-        new InProcessRouter("no-cassandra", TestCassandra.config(conf), false)) {
+        new InProcessRouter("no-cassandra", TestCassandra.config(conf), false, false)) {
       String body = WebhookIngestTest.wa("4915211111111", "wamid." + UUID.randomUUID(), "hi");
       var r =
           router.post(

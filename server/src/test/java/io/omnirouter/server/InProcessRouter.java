@@ -41,6 +41,15 @@ final class InProcessRouter implements AutoCloseable {
    * {@code configureAgents}: apply the workspace's agent profiles first (needs a working journal).
    */
   InProcessRouter(String name, Config config, boolean configureAgents) throws Exception {
+    this(name, config, configureAgents, true);
+  }
+
+  /**
+   * {@code storageFirst}: open HTTP only once the journal's tables exist and every ingest partition
+   * answered, as {@code Main} does; off for a router meant to run without a reachable Cassandra.
+   */
+  InProcessRouter(String name, Config config, boolean configureAgents, boolean storageFirst)
+      throws Exception {
     kit = ActorTestKit.create(name, config);
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -109,9 +118,11 @@ final class InProcessRouter implements AutoCloseable {
             .orElse(new HealthRoutes(kit.system(), journalHealth, Duration.ofSeconds(5)).routes());
     // as Main: HTTP opens once the journal's tables exist and every ingest partition has answered
     // (a first test on a fresh Cassandra otherwise met partitions still waiting for their tables)
-    journalReady.toCompletableFuture().get(60, TimeUnit.SECONDS);
-    if (core.ingestLog()) {
-      core.ingestBacklog(T).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (storageFirst) {
+      journalReady.toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (core.ingestLog()) {
+        core.ingestBacklog(T).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
     }
     ServerBinding binding =
         HttpServer.start(kit.system(), routes, "127.0.0.1", 0)
