@@ -558,6 +558,14 @@ public final class RouterCore {
     return sharding.entityRefFor(Conversation.ENTITY_KEY, EntityIds.of(workspace, contactId));
   }
 
+  /**
+   * Starts the conversation if its node left; ends its snooze if that is due ({@link
+   * Conversation.Wake}).
+   */
+  public void wake(String conversationId) {
+    conversationById(conversationId).tell(Conversation.Wake.INSTANCE);
+  }
+
   public EntityRef<Conversation.Command> conversationById(String conversationId) {
     return sharding.entityRefFor(Conversation.ENTITY_KEY, conversationId);
   }

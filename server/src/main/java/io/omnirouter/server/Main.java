@@ -97,13 +97,7 @@ public final class Main {
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onStored(LiveHub.listener(liveHub));
           WindowWatch.start(
-              system,
-              workspaces.byId().keySet(),
-              readSide.store(),
-              liveHub,
-              id ->
-                  core.conversationById(id)
-                      .tell(io.omnirouter.core.conversation.Conversation.Wake.INSTANCE));
+              system, workspaces.byId().keySet(), readSide.store(), liveHub, core::wake);
           ctx.spawn(
               ReadSideAudit.create(
                   workspaces.byId().keySet(),

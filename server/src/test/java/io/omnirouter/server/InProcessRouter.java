@@ -85,13 +85,7 @@ final class InProcessRouter implements AutoCloseable {
             "live-hub");
     core.onStored(LiveHub.listener(liveHub));
     io.omnirouter.server.live.WindowWatch.start(
-        kit.system(),
-        workspaces.byId().keySet(),
-        readSide.store(),
-        liveHub,
-        id ->
-            core.conversationById(id)
-                .tell(io.omnirouter.core.conversation.Conversation.Wake.INSTANCE));
+        kit.system(), workspaces.byId().keySet(), readSide.store(), liveHub, core::wake);
     var routes =
         new WebhookRoutes(
                 kit.system(),

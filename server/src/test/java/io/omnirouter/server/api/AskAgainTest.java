@@ -56,8 +56,11 @@ class AskAgainTest {
             entity, Get::new, Duration.ofSeconds(3), Duration.ofMillis(200), kit.system())
         .toCompletableFuture()
         .get(5, TimeUnit.SECONDS);
-    Thread.sleep(500);
-    assertEquals(1, got.get());
+    // well past the 200 ms after which an unanswered ask would go again
+    org.awaitility.Awaitility.await()
+        .during(java.time.Duration.ofMillis(500))
+        .atMost(java.time.Duration.ofSeconds(2))
+        .until(() -> got.get() == 1);
   }
 
   @Test
