@@ -559,8 +559,8 @@ public final class RouterCore {
   }
 
   /**
-   * Starts the conversation if its node left; ends its snooze if that is due ({@link
-   * Conversation.Wake}).
+   * Starts the conversation if its node left (a queued one then announces itself to its team
+   * again); ends its snooze if that is due ({@link Conversation.Wake}).
    */
   public void wake(String conversationId) {
     conversationById(conversationId).tell(Conversation.Wake.INSTANCE);

@@ -103,11 +103,7 @@ public final class Main {
                   workspaces.byId().keySet(),
                   liveHub,
                   readSide.repair()::repair,
-                  id ->
-                      core.conversationById(id)
-                          .<io.omnirouter.core.conversation.Conversation.Summary>ask(
-                              io.omnirouter.core.conversation.Conversation.GetSummary::new,
-                              settings.askTimeout()),
+                  core::wake,
                   config.getDuration("omnirouter.read-side.audit-after"),
                   settings.askTimeout()),
               "read-side-audit");

@@ -161,8 +161,8 @@ public final class Conversation
   /**
    * Ends a snooze that is due: the conversation's own timer sends it, and so does the read side's
    * watch at the snooze's end (a conversation whose node left while it slept is not running, so no
-   * timer of its own is left). Nothing for one that is not snoozed; one that is early restarts its
-   * timer.
+   * timer of its own is left). The read-side audit sends it to start queued conversations again.
+   * Nothing for one that is not snoozed; one that is early restarts its timer.
    */
   public enum Wake implements Command {
     INSTANCE

@@ -22,6 +22,19 @@ public final class LiveEvents {
 
   private LiveEvents() {}
 
+  /**
+   * The types of the events that change a conversation's status (a message, note or tag does not).
+   */
+  public static final Set<String> STATUS_CHANGES =
+      Set.of(
+          "conversation.queued",
+          "conversation.assigned",
+          "conversation.unassigned",
+          "conversation.resolved",
+          "conversation.snoozed",
+          "conversation.pending",
+          "conversation.woke");
+
   /** Events persisted together as journal numbers {@code firstSequenceNr…}, in order. */
   public static List<LiveEvent> of(
       String conversationId, long firstSequenceNr, List<Event> events, String assigneeBefore) {

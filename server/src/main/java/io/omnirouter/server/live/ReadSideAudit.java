@@ -1,6 +1,7 @@
 package io.omnirouter.server.live;
 
 import io.omnirouter.core.readside.LiveEvent;
+import io.omnirouter.core.readside.LiveEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class ReadSideAudit {
       Collection<String> workspaces,
       ActorRef<LiveHub.Command> hub,
       Function<Map<String, Long>, CompletionStage<Integer>> repair,
-      Function<String, CompletionStage<?>> wake,
+      java.util.function.Consumer<String> wake,
       Duration after,
       Duration askTimeout) {
     return Behaviors.setup(
@@ -80,7 +81,7 @@ public final class ReadSideAudit {
       Collection<String> workspaces,
       ActorRef<LiveHub.Command> hub,
       Function<Map<String, Long>, CompletionStage<Integer>> repair,
-      Function<String, CompletionStage<?>> wake,
+      java.util.function.Consumer<String> wake,
       Duration after,
       Duration askTimeout) {
     List<String> all = List.copyOf(workspaces);
@@ -107,18 +108,14 @@ public final class ReadSideAudit {
                                             var reached = reachedBefore(events, r.removedAt());
                                             return repair
                                                 .apply(reached)
-                                                .thenCompose(
-                                                    n ->
-                                                        wakeAll(
-                                                                stillQueued(events, r.removedAt()),
-                                                                wake)
-                                                            .thenApply(
-                                                                woken ->
-                                                                    new Checked(
-                                                                        reached.size(),
-                                                                        n,
-                                                                        woken,
-                                                                        null)));
+                                                .thenApply(
+                                                    n -> {
+                                                      var queued =
+                                                          stillQueued(events, r.removedAt());
+                                                      queued.forEach(wake);
+                                                      return new Checked(
+                                                          reached.size(), n, queued.size(), null);
+                                                    });
                                           }),
                                   (checked, error) ->
                                       error == null ? checked : new Checked(0, 0, 0, error));
@@ -169,17 +166,6 @@ public final class ReadSideAudit {
             });
   }
 
-  // the events that change a conversation's status (a message, note, tag or priority does not)
-  private static final java.util.Set<String> STATUS =
-      java.util.Set.of(
-          "conversation.queued",
-          "conversation.assigned",
-          "conversation.unassigned",
-          "conversation.resolved",
-          "conversation.snoozed",
-          "conversation.pending",
-          "conversation.woke");
-
   /**
    * A router writes an announcement within a second of getting it, and a crashed node is removed
    * within about 30 s (failure detection, the split-brain resolver's stable-after, the removal):
@@ -196,7 +182,7 @@ public final class ReadSideAudit {
     Instant from = removedAt.minus(AT_RISK);
     Map<String, LiveEvent> lastStatus = new HashMap<>();
     for (LiveEvent e : events) {
-      if (STATUS.contains(e.type())) {
+      if (LiveEvents.STATUS_CHANGES.contains(e.type())) {
         lastStatus.merge(e.conversationId(), e, (a, b) -> a.sequenceNr() >= b.sequenceNr() ? a : b);
       }
     }
@@ -210,17 +196,6 @@ public final class ReadSideAudit {
           }
         });
     return queued;
-  }
-
-  /** Wakes each conversation; how many answered (one that does not is counted out, not retried). */
-  private static CompletionStage<Integer> wakeAll(
-      java.util.Set<String> conversations, Function<String, CompletionStage<?>> wake) {
-    List<CompletableFuture<Boolean>> asks = new ArrayList<>();
-    for (String id : conversations) {
-      asks.add(wake.apply(id).handle((x, error) -> error == null).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-        .thenApply(x -> (int) asks.stream().filter(a -> a.getNow(false)).count());
   }
 
   /**

@@ -126,10 +126,7 @@ class ReadSideAuditTest {
           asked.getRef().tell(reached);
           return CompletableFuture.completedFuture(0);
         },
-        id -> {
-          woken.getRef().tell(id);
-          return CompletableFuture.completedFuture(Boolean.TRUE);
-        },
+        id -> woken.getRef().tell(id),
         Duration.ofMillis(100),
         Duration.ofSeconds(3));
   }
