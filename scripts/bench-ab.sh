@@ -2,9 +2,11 @@
 # A/B harness (eighth session): on fresh data, B2/B3 with 1,000 agents for 35 s, then B1 at 300/s and
 # 600/s for 20 s each (no drain in between: harsher than scripts/bench.sh). Prints webhook statuses and
 # latencies. Usage: scripts/bench-ab.sh NAME ["extra router config"]; results in var/ab/NAME.
+#   env: B23_RATE=50 (new conversations/s in B2/B3)  B1_STEPS=300,600 (empty: no B1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 NAME=$1; EXTRA=${2:-}
+B23_RATE=${B23_RATE:-50}; B1_STEPS=${B1_STEPS-300,600}
 OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
 lt() { ./omnirouter loadtest "$@"; }
 ./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
@@ -13,20 +15,23 @@ rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
 lt workspace --out "$OUT/bench.conf" --agents 1000 --capacity 5 >/dev/null
 [ -n "$EXTRA" ] && echo "$EXTRA" >>"$OUT/bench.conf"
 ./omnirouter start --config "$OUT/bench.conf" >/dev/null 2>&1
-lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 40 --rate 50 --contacts 5000 --burst-every 0 >/dev/null
-lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate 50 --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
-lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 60 --rate 700 --contacts 5000 --burst-every 0 >/dev/null
-lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps 300,600 --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
+lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 40 --rate "$B23_RATE" --contacts 5000 --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
+if [ -n "$B1_STEPS" ]; then
+  lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 60 --rate 700 --contacts 5000 --burst-every 0 >/dev/null
+  lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$B1_STEPS" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
+fi
 python3 - "$OUT" <<'PY'
 import json,sys
 o=sys.argv[1]
 b=json.load(open(o+'/b23/summary.json'))
 print(o,'B23 webhooks',b['statuses'],'p50',b['p50_ms'],'p99',b['p99_ms'])
 a=b.get('agents',{})
-for k in ('webhook_to_agent_visible','queued_to_assigned'):
+for k in ('webhook_to_agent_visible','webhook_to_supervisor_visible','queued_to_assigned'):
   v=a.get(k,{}); print('  ',k,v.get('count'),v.get('p50_ms'),v.get('p99_ms'))
 print('  assigned',a.get('assigned'))
-b=json.load(open(o+'/b1/summary.json'))
+import os
+b=json.load(open(o+'/b1/summary.json')) if os.path.exists(o+'/b1/summary.json') else {'steps':[]}
 for s in b['steps']: print('  B1',s['target_rate'],s['statuses'],'p50',s['p50_ms'],'p99',s['p99_ms'])
 PY
 ./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
