@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A/B harness (eighth session): on fresh data, B2/B3 with 1,000 agents for 35 s, then B1 at 300/s and
-# 600/s for 20 s each (no drain in between: harsher than scripts/bench.sh). Prints webhook statuses and
-# latencies. Usage: scripts/bench-ab.sh NAME ["extra router config"]; results in var/ab/NAME.
+# A/B harness (eighth session): on fresh data and a cold router, B2/B3 with 1,000 agents for 35 s,
+# then B1 at 300/s and 600/s for 20 s each (no drain in between: harsher than scripts/bench.sh).
+# Prints webhook statuses and latencies. Usage: scripts/bench-ab.sh NAME ["extra router config"];
+# results in var/ab/NAME.
 #   env: B23_RATE=50 (new conversations/s in B2/B3)  B1_STEPS=300,600 (empty: no B1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ if [ -n "$B1_STEPS" ]; then
   lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$B1_STEPS" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
 fi
 python3 - "$OUT" <<'PY'
-import json,sys
+import json,os,sys
 o=sys.argv[1]
 b=json.load(open(o+'/b23/summary.json'))
 print(o,'B23 webhooks',b['statuses'],'p50',b['p50_ms'],'p99',b['p99_ms'])
@@ -30,7 +31,6 @@ a=b.get('agents',{})
 for k in ('webhook_to_agent_visible','webhook_to_supervisor_visible','queued_to_assigned'):
   v=a.get(k,{}); print('  ',k,v.get('count'),v.get('p50_ms'),v.get('p99_ms'))
 print('  assigned',a.get('assigned'))
-import os
 b=json.load(open(o+'/b1/summary.json')) if os.path.exists(o+'/b1/summary.json') else {'steps':[]}
 for s in b['steps']: print('  B1',s['target_rate'],s['statuses'],'p50',s['p50_ms'],'p99',s['p99_ms'])
 PY
