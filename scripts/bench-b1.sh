@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# B1 on a warm, quiet router (eleventh session): on fresh data, the bench workspace with no agent
+# online, bench.sh's B1 warm-up (60 s at 150/s), a wait until the router uses < 15 % of a core, then
+# the B1 steps; prints each step and the router's young-GC count and time (jstat).
+# Usage: scripts/bench-b1.sh NAME ["extra router config"]; results in var/ab/NAME.
+#   env: STEPS=100,200,300,400  OMNIROUTER_JAVA_OPTS (router JVM flags, e.g. another collector)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+NAME=$1; EXTRA=${2:-}
+OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
+lt() { ./omnirouter loadtest "$@"; }
+./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
+rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+./omnirouter cassandra start >/dev/null
+lt workspace --out "$OUT/bench.conf" --agents 1000 --capacity 5 >/dev/null
+[ -n "$EXTRA" ] && echo "$EXTRA" >>"$OUT/bench.conf"
+./omnirouter start --config "$OUT/bench.conf" >/dev/null 2>&1
+pid=$(cat var/router.pid)
+(sleep 10; jstat -gc "$pid" 1000 >"$OUT/gc.txt" 2>&1) &
+lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
+lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
+hz=$(getconf CLK_TCK)
+for _ in $(seq 1 60); do
+  a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 5; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  [ $(((b - a) * 100 / hz / 5)) -lt 15 ] && break
+done
+lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 100 --rate 500 --contacts 5000 --burst-every 0 >/dev/null
+lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "${STEPS:-100,200,300,400}" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
+python3 - "$OUT" <<'PY'
+import json, sys
+o = sys.argv[1]
+for s in json.load(open(o + '/b1/summary.json'))['steps']:
+    print(o, 'B1', s['target_rate'], s['statuses'], 'p50', s['p50_ms'], 'p99', s['p99_ms'], 'max', s['max_ms'])
+rows = [l.split() for l in open(o + '/gc.txt') if l.split() and l.split()[0][0].isdigit()]
+if rows and rows[-1][12] != '-':  # YGC, YGCT (G1; ZGC has no young collections)
+    n = int(rows[-1][12]) - int(rows[0][12]); t = float(rows[-1][13]) - float(rows[0][13])
+    print(o, 'young GCs', n, 'total %.0f ms, avg %.1f ms' % (t * 1000, t * 1000 / max(n, 1)))
+PY
+./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
