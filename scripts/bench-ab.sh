@@ -9,13 +9,8 @@ cd "$(dirname "$0")/.."
 NAME=$1; EXTRA=${2:-}
 B23_RATE=${B23_RATE:-50}; B1_STEPS=${B1_STEPS-300,600}
 OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
-lt() { ./omnirouter loadtest "$@"; }
-./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
-rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
-./omnirouter cassandra start >/dev/null
-lt workspace --out "$OUT/bench.conf" --agents 1000 --capacity 5 >/dev/null
-[ -n "$EXTRA" ] && echo "$EXTRA" >>"$OUT/bench.conf"
-./omnirouter start --config "$OUT/bench.conf" >/dev/null 2>&1
+. scripts/bench-lib.sh
+fresh_router "$OUT" "$EXTRA"
 lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 40 --rate "$B23_RATE" --contacts 5000 --burst-every 0 >/dev/null
 lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
 if [ -n "$B1_STEPS" ]; then

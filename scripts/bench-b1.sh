@@ -8,22 +8,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 NAME=$1; EXTRA=${2:-}
 OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
-lt() { ./omnirouter loadtest "$@"; }
-./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
-rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
-./omnirouter cassandra start >/dev/null
-lt workspace --out "$OUT/bench.conf" --agents 1000 --capacity 5 >/dev/null
-[ -n "$EXTRA" ] && echo "$EXTRA" >>"$OUT/bench.conf"
-./omnirouter start --config "$OUT/bench.conf" >/dev/null 2>&1
+. scripts/bench-lib.sh
+fresh_router "$OUT" "$EXTRA"
 pid=$(cat var/router.pid)
 (sleep 10; jstat -gc "$pid" 1000 >"$OUT/gc.txt" 2>&1) &
 lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
 lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
-hz=$(getconf CLK_TCK)
-for _ in $(seq 1 60); do
-  a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 5; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  [ $(((b - a) * 100 / hz / 5)) -lt 15 ] && break
-done
+quiet 300
 lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 100 --rate 500 --contacts 5000 --burst-every 0 >/dev/null
 lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "${STEPS:-100,200,300,400}" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
 python3 - "$OUT" <<'PY'

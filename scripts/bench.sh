@@ -21,7 +21,7 @@ ENTITIES=${ENTITIES:-100000}
 STORM_MAX=${STORM_MAX:-2000}
 ROUTER_CONF=${ROUTER_CONF:-}
 mkdir -p "$OUT"
-lt() { ./omnirouter loadtest "$@"; }
+. scripts/bench-lib.sh # lt, quiet
 step() { echo "== $(date -u +%T) $*" >&2; }
 # until every acknowledged webhook has reached its thread (the ingest log's backlog is empty)
 drained() {
@@ -31,17 +31,6 @@ drained() {
     sleep 1
   done
   echo "ingest backlog not drained: $b" >&2
-}
-
-# until the router used less than 15 % of a core over 5 s (what earlier phases left is done), at most 2 min
-quiet() {
-  local pid hz a b
-  pid=$(cat var/router.pid); hz=$(getconf CLK_TCK)
-  for _ in $(seq 1 24); do
-    a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 5; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
-    [ $(((b - a) * 100 / hz / 5)) -lt 15 ] && return 0
-  done
-  echo "router still busy after 2 min" >&2
 }
 
 ./omnirouter stop >/dev/null 2>&1 || true

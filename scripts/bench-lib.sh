@@ -1,0 +1,27 @@
+# Shared by the benchmark scripts (source it from the project root).
+
+lt() { ./omnirouter loadtest "$@"; }
+
+# Fresh data, the embedded Cassandra, and a router with a 1,000-agent bench workspace (no agent
+# online), plus the extra router config $2 if given; writes $1/bench.conf.
+fresh_router() {
+  local out=$1 extra=${2:-}
+  ./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
+  rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+  ./omnirouter cassandra start >/dev/null
+  lt workspace --out "$out/bench.conf" --agents 1000 --capacity 5 >/dev/null
+  [ -n "$extra" ] && echo "$extra" >>"$out/bench.conf"
+  ./omnirouter start --config "$out/bench.conf" >/dev/null 2>&1
+}
+
+# Until the router used less than 15 % of a core over 5 s (what earlier phases left is done), at most
+# $1 seconds (default 120).
+quiet() {
+  local pid hz a b
+  pid=$(cat var/router.pid); hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 $((${1:-120} / 5))); do
+    a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 5; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    [ $(((b - a) * 100 / hz / 5)) -lt 15 ] && return 0
+  done
+  echo "router still busy after ${1:-120} s" >&2
+}
