@@ -14,10 +14,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 
 /**
  * One channel identity ({@code <workspace>~<identity key>}) and the contact it belongs to.
@@ -115,6 +117,16 @@ public final class Identity
     this.autoMerge = autoMerge;
     this.ports = ports;
     this.ctx = ctx;
+  }
+
+  /**
+   * Never snapshotted (no retention criteria), so recovery does not ask the snapshot store: one
+   * Cassandra read less each time the entity starts — three entities start for every new customer
+   * (docs/BENCHMARKS.md, twelfth session). Snapshotting it would need this removed.
+   */
+  @Override
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
