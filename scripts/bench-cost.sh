@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# What messages cost (twelfth session): on fresh data, the bench workspace with no agent online,
+# bench-b1.sh's warm-up (60 s at 150/s), a wait until the router is quiet, then RATE/s of B1's
+# capture for SECONDS; prints the ack latency, the router's and Cassandra's CPU seconds (/proc) and
+# every table's Cassandra read and write counts over the run and until the router is quiet again
+# (nodetool tablestats, from the embedded Cassandra's own classpath).
+# Usage: scripts/bench-cost.sh NAME ["extra router config"]; results in var/ab/NAME.
+#   env: RATE=100  SECONDS_AT_RATE=30
+set -uo pipefail
+cd "$(dirname "$0")/.."
+NAME=$1; EXTRA=${2:-}
+RATE=${RATE:-100}; SECONDS_AT_RATE=${SECONDS_AT_RATE:-30}
+OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
+. scripts/bench-lib.sh
+
+# "keyspace.table reads writes" for every table
+table_counts() {
+  java -Xmx256m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp "$(cat var/cassandra-runtime/classpath.txt)" org.apache.cassandra.tools.NodeTool \
+    -h 127.0.0.1 -p 7199 tablestats 2>/dev/null | awk '
+    /^Keyspace:/ {ks = $2} /Table: / {t = $2} /Local read count:/ {r = $4}
+    /Local write count:/ {print ks "." t, r, $4}'
+}
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+fresh_router "$OUT" "$EXTRA"
+lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
+lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
+quiet 300
+lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration $((SECONDS_AT_RATE + 5)) --rate "$RATE" \
+  --contacts 5000 --burst-every 0 >/dev/null
+table_counts >"$OUT/tables-before.txt"
+router=$(cat var/router.pid); cassandra=$(pgrep -f CassandraDaemon | head -1)
+r0=$(cpu "$router"); c0=$(cpu "$cassandra")
+lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$RATE" --step-seconds "$SECONDS_AT_RATE" \
+  --out "$OUT/b1" >/dev/null 2>&1
+r1=$(cpu "$router"); c1=$(cpu "$cassandra")
+quiet 120
+r2=$(cpu "$router"); c2=$(cpu "$cassandra")
+table_counts >"$OUT/tables-after.txt"
+hz=$(getconf CLK_TCK)
+echo "$OUT CPU seconds during the run / until quiet: router $(((r1 - r0) / hz)) / $(((r2 - r0) / hz)), Cassandra $(((c1 - c0) / hz)) / $(((c2 - c0) / hz))"
+python3 - "$OUT" <<'PY'
+import json, sys
+o = sys.argv[1]
+for s in json.load(open(o + '/b1/summary.json'))['steps']:
+    print(o, 'webhooks', s['target_rate'], '/s', s['statuses'], 'p50', s['p50_ms'], 'p99', s['p99_ms'])
+before = {l.split()[0]: l.split()[1:] for l in open(o + '/tables-before.txt')}
+rows = []
+for line in open(o + '/tables-after.txt'):
+    table, r, w = line.split()
+    r0, w0 = before.get(table, ['0', '0'])
+    dr, dw = int(r) - int(r0), int(w) - int(w0)
+    if dr or dw:
+        rows.append((dr + dw, table, dr, dw))
+for _, table, dr, dw in sorted(rows, reverse=True):
+    print('  %-45s reads %7d  writes %7d' % (table, dr, dw))
+print('  total operations', sum(r[0] for r in rows))
+PY
+./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
