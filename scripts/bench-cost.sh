@@ -5,7 +5,7 @@
 # every table's Cassandra read and write counts over the run and until the router is quiet again
 # (nodetool tablestats, from the embedded Cassandra's own classpath).
 # Usage: scripts/bench-cost.sh NAME ["extra router config"]; results in var/ab/NAME.
-#   env: RATE=100  SECONDS_AT_RATE=30
+#   env: RATE=100  SECONDS_AT_RATE=30 (RATE × SECONDS_AT_RATE at most 50,000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 NAME=$1; EXTRA=${2:-}
@@ -28,8 +28,9 @@ fresh_router "$OUT" "$EXTRA"
 lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
 lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
 quiet 300
-lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration $((SECONDS_AT_RATE + 5)) --rate "$RATE" \
-  --contacts 5000 --burst-every 0 >/dev/null
+# bench-b1.sh's B1 capture (50,000 requests), replayed from its start at RATE/s
+lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 100 --rate 500 --contacts 5000 \
+  --burst-every 0 >/dev/null
 table_counts >"$OUT/tables-before.txt"
 router=$(cat var/router.pid); cassandra=$(pgrep -f CassandraDaemon | head -1)
 r0=$(cpu "$router"); c0=$(cpu "$cassandra")

@@ -4,7 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +37,8 @@ class RouterProcessTest {
       var ready = router.get("/ready");
       assertTrue(ready.body().contains("journal round trip ok"), ready.body());
 
+      servesMoreConnectionsAtOnceThanPekkosDefault(router.httpPort);
+
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(500))
@@ -46,6 +54,42 @@ class RouterProcessTest {
       // 143 = 128 + SIGTERM: the JVM reports the signal even after a clean CoordinatedShutdown
       assertTrue(exit == 0 || exit == 143, "exit code " + exit + ":\n" + router.logText());
       assertTrue(router.logText().contains("CoordinatedShutdown"), router.logText());
+    }
+  }
+
+  /**
+   * Every online agent's live stream holds a connection. At Pekko's default {@code max-connections}
+   * (1,024) the router stopped accepting, and webhooks waited unanswered in the accept queue
+   * (docs/BENCHMARKS.md, twelfth session): 1,100 open keep-alive connections, each answered, and
+   * all still open.
+   */
+  private static void servesMoreConnectionsAtOnceThanPekkosDefault(int port) throws Exception {
+    List<Socket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 1100; i++) {
+        Socket socket = new Socket("127.0.0.1", port);
+        open.add(socket);
+        socket.setSoTimeout(10_000); // an unaccepted connection is never answered
+        socket
+            .getOutputStream()
+            .write(
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+        String status;
+        try {
+          status =
+              new BufferedReader(
+                      new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                  .readLine();
+        } catch (java.net.SocketTimeoutException e) {
+          throw new AssertionError("connection " + (i + 1) + " not answered within 10 s", e);
+        }
+        assertEquals("HTTP/1.1 200 OK", status, "connection " + (i + 1));
+      }
+    } finally {
+      for (Socket socket : open) {
+        socket.close();
+      }
     }
   }
 }
