@@ -12,10 +12,7 @@ OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
 fresh_router "$OUT" "$EXTRA"
 pid=$(cat var/router.pid)
 (sleep 10; jstat -gc "$pid" 1000 >"$OUT/gc.txt" 2>&1) &
-lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
-lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
-quiet 300
-lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 100 --rate 500 --contacts 5000 --burst-every 0 >/dev/null
+warm_for_b1 "$OUT"
 lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "${STEPS:-100,200,300,400}" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1
 python3 - "$OUT" <<'PY'
 import json, sys

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What messages cost (twelfth session): on fresh data, the bench workspace with no agent online,
 # bench-b1.sh's warm-up (60 s at 150/s), a wait until the router is quiet, then RATE/s of B1's
-# capture for SECONDS; prints the ack latency, the router's and Cassandra's CPU seconds (/proc) and
-# every table's Cassandra read and write counts over the run and until the router is quiet again
-# (nodetool tablestats, from the embedded Cassandra's own classpath).
+# capture for SECONDS_AT_RATE; prints the ack latency, the router's and Cassandra's CPU seconds
+# (/proc) and every table's Cassandra read and write counts over the run and until the router is
+# quiet again (nodetool tablestats, from the embedded Cassandra's own classpath).
 # Usage: scripts/bench-cost.sh NAME ["extra router config"]; results in var/ab/NAME.
 #   env: RATE=100  SECONDS_AT_RATE=30 (RATE × SECONDS_AT_RATE at most 50,000)
 set -uo pipefail
@@ -25,12 +25,7 @@ table_counts() {
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 fresh_router "$OUT" "$EXTRA"
-lt generate --workspace bench --seed 1 --out "$OUT/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
-lt replay --workspace bench --capture "$OUT/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
-quiet 300
-# bench-b1.sh's B1 capture (50,000 requests), replayed from its start at RATE/s
-lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 100 --rate 500 --contacts 5000 \
-  --burst-every 0 >/dev/null
+warm_for_b1 "$OUT" # then B1's capture, replayed from its start at RATE/s
 table_counts >"$OUT/tables-before.txt"
 router=$(cat var/router.pid); cassandra=$(pgrep -f CassandraDaemon | head -1)
 r0=$(cpu "$router"); c0=$(cpu "$cassandra")

@@ -25,3 +25,15 @@ quiet() {
   done
   echo "router still busy after ${1:-120} s" >&2
 }
+
+# B1's warm-up on the bench workspace (60 s at 150/s: the busiest contacts become known, the JIT
+# compiles the hot path), then until the router is quiet; and B1's capture (50,000 requests: seed 2,
+# 5,000 contacts, no bursts), to $1/warm.jsonl and $1/b1.jsonl. (bench.sh's own B1 takes a longer
+# capture and waits for the ingest log to drain instead.)
+warm_for_b1() {
+  lt generate --workspace bench --seed 1 --out "$1/warm.jsonl" --duration 60 --rate 150 --contacts 5000 >/dev/null
+  lt replay --workspace bench --capture "$1/warm.jsonl" --rate 150 --max-seconds 60 >/dev/null 2>&1
+  quiet 300
+  lt generate --workspace bench --seed 2 --out "$1/b1.jsonl" --duration 100 --rate 500 --contacts 5000 \
+    --burst-every 0 >/dev/null
+}

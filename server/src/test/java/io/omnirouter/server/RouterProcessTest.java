@@ -60,8 +60,8 @@ class RouterProcessTest {
   /**
    * Every online agent's live stream holds a connection. At Pekko's default {@code max-connections}
    * (1,024) the router stopped accepting, and webhooks waited unanswered in the accept queue
-   * (docs/BENCHMARKS.md, twelfth session): 1,100 open keep-alive connections, each answered, and
-   * all still open.
+   * (docs/BENCHMARKS.md, twelfth session): 1,100 keep-alive connections held open together, each
+   * answered.
    */
   private static void servesMoreConnectionsAtOnceThanPekkosDefault(int port) throws Exception {
     List<Socket> open = new ArrayList<>();

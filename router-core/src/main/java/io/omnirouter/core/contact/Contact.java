@@ -130,11 +130,7 @@ public final class Contact
     return TAGS;
   }
 
-  /**
-   * Never snapshotted (no retention criteria), so recovery does not ask the snapshot store: one
-   * Cassandra read less each time the entity starts — three entities start for every new customer
-   * (docs/BENCHMARKS.md, twelfth session). Snapshotting it would need this removed.
-   */
+  /** Never snapshotted, so recovery skips the snapshot store (why: {@link Identity#recovery()}). */
   @Override
   public Recovery recovery() {
     return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
