@@ -22,18 +22,17 @@ table_counts() {
     /^Keyspace:/ {ks = $2} /Table: / {t = $2} /Local read count:/ {r = $4}
     /Local write count:/ {print ks "." t, r, $4}'
 }
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 fresh_router "$OUT" "$EXTRA"
 warm_for_b1 "$OUT" # then B1's capture, replayed from its start at RATE/s
 table_counts >"$OUT/tables-before.txt"
-router=$(cat var/router.pid); cassandra=$(pgrep -f CassandraDaemon | head -1)
-r0=$(cpu "$router"); c0=$(cpu "$cassandra")
+router=$(cat var/router.pid); cassandra=$(cat var/cassandra/cassandra.pid)
+r0=$(cpu_ticks "$router"); c0=$(cpu_ticks "$cassandra")
 lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$RATE" --step-seconds "$SECONDS_AT_RATE" \
   --out "$OUT/b1" >/dev/null 2>&1
-r1=$(cpu "$router"); c1=$(cpu "$cassandra")
+r1=$(cpu_ticks "$router"); c1=$(cpu_ticks "$cassandra")
 quiet 120
-r2=$(cpu "$router"); c2=$(cpu "$cassandra")
+r2=$(cpu_ticks "$router"); c2=$(cpu_ticks "$cassandra")
 table_counts >"$OUT/tables-after.txt"
 hz=$(getconf CLK_TCK)
 echo "$OUT CPU seconds during the run / until quiet: router $(((r1 - r0) / hz)) / $(((r2 - r0) / hz)), Cassandra $(((c1 - c0) / hz)) / $(((c2 - c0) / hz))"

@@ -14,13 +14,16 @@ fresh_router() {
   ./omnirouter start --config "$out/bench.conf" >/dev/null 2>&1
 }
 
+# CPU time (user + system) of process $1 so far, in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # Until the router used less than 15 % of a core over 5 s (what earlier phases left is done), at most
 # $1 seconds (default 120).
 quiet() {
   local pid hz a b
   pid=$(cat var/router.pid); hz=$(getconf CLK_TCK)
   for _ in $(seq 1 $((${1:-120} / 5))); do
-    a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 5; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    a=$(cpu_ticks "$pid"); sleep 5; b=$(cpu_ticks "$pid")
     [ $(((b - a) * 100 / hz / 5)) -lt 15 ] && return 0
   done
   echo "router still busy after ${1:-120} s" >&2
