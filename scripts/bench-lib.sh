@@ -29,6 +29,25 @@ quiet() {
   echo "router still busy after ${1:-120} s" >&2
 }
 
+# Router JIT compilations so far (jstat -compiler's Compiled column).
+compiles() { jstat -compiler "$(cat var/router.pid)" | awk 'NR == 2 {print $1}'; }
+
+# JIT warm-up on the demo workspace (its own teams and contacts, so the bench workspace's entities
+# stay new): $2 seconds (default 240) at 150/s, then until the router is quiet. A fresh router at
+# 150/s used a whole core for its first ~100 s and ~0.55 of one from the third minute on; its JIT
+# compiled ~80 methods a second after one minute, 10-20 after four (thirteenth session,
+# docs/BENCHMARKS.md). Writes the compilations of the warm-up's last 30 s to $1/jit.txt.
+jit_warm() {
+  local secs=${2:-240} sampler
+  lt generate --out "$1/jit.jsonl" --duration $((secs + 5)) --rate 150 --contacts 3000 --seed 5 >/dev/null
+  (sleep $((secs - 30)); compiles >"$1/jit-c0.txt") &
+  sampler=$!
+  lt replay --capture "$1/jit.jsonl" --rate 150 --max-seconds "$secs" >/dev/null 2>&1
+  wait "$sampler"
+  echo "JIT warm-up: $(($(compiles) - $(cat "$1/jit-c0.txt"))) compilations in its last 30 s" >"$1/jit.txt"
+  quiet 120
+}
+
 # B1's warm-up on the bench workspace (60 s at 150/s: the busiest contacts become known, the JIT
 # compiles the hot path), then until the router is quiet; and B1's capture (50,000 requests: seed 2,
 # 5,000 contacts, no bursts), to $1/warm.jsonl and $1/b1.jsonl. (bench.sh's own B1 takes a longer

@@ -2,13 +2,13 @@
 # All benchmarks in one run (docs/BENCHMARKS.md): the ceilings (bare HTTP route, raw journal
 # persists), B1 durable ingest in rate steps, B2/B3 with agents on the live stream, B4 retry storm
 # with verification, B6 heap per idle entity. Everything on this machine, load on 127.0.0.1 only,
-# every run bounded in time (about 22 minutes in all). Stops a running router first; leaves nothing
+# every run bounded in time (about 26 minutes in all). Stops a running router first; leaves nothing
 # running. Results: OUT/SUMMARY.md plus each run's files (summary.json, latency.hlog, report.html).
 # B2/B3 run first (after a JIT warm-up on the demo workspace), on the bench team's empty queue; B1
 # then runs with those agents still online (assignments go on until their capacity is full). Start
 # from fresh data (rm -rf var/cassandra) to compare runs.
 # Usage: scripts/bench.sh [OUT=var/bench/<UTC time>]
-#   env: B1_STEPS=100,200,300,400,600,800  STEP_SECONDS=20  AGENTS=1000  B23_RATE=50
+#   env: B1_STEPS=100,200,300,400,600,800  STEP_SECONDS=20  AGENTS=1000  B23_RATE=50  JIT_SECONDS=240
 #        ENTITIES=100000  STORM_MAX=2000  ROUTER_CONF= (extra router config appended to the bench's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +17,12 @@ B1_STEPS=${B1_STEPS:-100,200,300,400,600,800}
 STEP_SECONDS=${STEP_SECONDS:-20}
 AGENTS=${AGENTS:-1000}
 B23_RATE=${B23_RATE:-50}
+JIT_SECONDS=${JIT_SECONDS:-240}
 ENTITIES=${ENTITIES:-100000}
 STORM_MAX=${STORM_MAX:-2000}
 ROUTER_CONF=${ROUTER_CONF:-}
 mkdir -p "$OUT"
-. scripts/bench-lib.sh # lt, quiet
+. scripts/bench-lib.sh # lt, quiet, jit_warm
 step() { echo "== $(date -u +%T) $*" >&2; }
 # until every acknowledged webhook has reached its thread (the ingest log's backlog is empty)
 drained() {
@@ -63,13 +64,13 @@ lt replay --capture "$OUT/probe.jsonl" --probe /health --rate 500 --max-seconds 
 lt replay --capture "$OUT/probe.jsonl" --probe /health --steps 500,1000,2000,4000 --step-seconds 10 \
   --out "$OUT/bare" >/dev/null
 
-step "JIT warm-up on the demo workspace (its own teams, no agent online): 60 s at 100/s"
-# B2/B3 measure a running router, not its first seconds: on a cold JVM the first ~20 s of B2/B3
-# timed out webhooks and put B2's p99 at 35 s (docs/BENCHMARKS.md, eleventh session)
-lt generate --out "$OUT/jit.jsonl" --duration 65 --rate 100 --contacts 3000 --seed 5 >/dev/null
-lt replay --capture "$OUT/jit.jsonl" --rate 100 --max-seconds 60 >/dev/null
+step "JIT warm-up on the demo workspace (its own teams, no agent online): ${JIT_SECONDS}s at 150/s"
+# B2/B3 and B1 measure a running router, not its first minutes: on a cold JVM the first ~20 s of
+# B2/B3 timed out webhooks (eleventh session), and after one minute of traffic the JIT compiler
+# still took ~40 % of the router's CPU (thirteenth session; docs/BENCHMARKS.md)
+jit_warm "$OUT" "$JIT_SECONDS"
+cat "$OUT/jit.txt" >&2
 drained
-quiet
 
 step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
 lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
