@@ -47,7 +47,9 @@ public final class CassandraIngestStore implements IngestStore {
       PreparedStatement dropBucket,
       PreparedStatement deadLetter,
       PreparedStatement deadLetters,
-      PreparedStatement forget) {}
+      PreparedStatement forget,
+      PreparedStatement claim,
+      PreparedStatement partitions) {}
 
   record Batch(List<IngestEntry> entries) {}
 
@@ -126,8 +128,23 @@ public final class CassandraIngestStore implements IngestStore {
                           + " WHERE partition = ? LIMIT ?");
               var forget =
                   prepared("DELETE FROM %s.ingest_dead_letters WHERE partition = ? AND at = ?");
+              // a lightweight transaction: never lowers a watermark another owner saved meanwhile
+              var claim =
+                  prepared(
+                      "INSERT INTO %s.ingest_watermarks (partition, watermark) VALUES (?, 0)"
+                          + " IF NOT EXISTS");
+              var partitions = prepared("SELECT partition FROM %s.ingest_watermarks");
               return CompletableFuture.allOf(
-                      insert, select, mark, save, drop, deadLetter, deadLetters, forget)
+                      insert,
+                      select,
+                      mark,
+                      save,
+                      drop,
+                      deadLetter,
+                      deadLetters,
+                      forget,
+                      claim,
+                      partitions)
                   .thenApply(
                       x ->
                           new Statements(
@@ -138,7 +155,9 @@ public final class CassandraIngestStore implements IngestStore {
                               drop.getNow(null),
                               deadLetter.getNow(null),
                               deadLetters.getNow(null),
-                              forget.getNow(null)));
+                              forget.getNow(null),
+                              claim.getNow(null),
+                              partitions.getNow(null)));
             });
   }
 
@@ -178,10 +197,26 @@ public final class CassandraIngestStore implements IngestStore {
                 .selectOne(s.watermark().bind(partition).setExecutionProfileName(PROFILE))
                 .thenCompose(
                     row -> {
-                      long mark = row.map(r -> r.getLong("watermark")).orElse(0L);
+                      if (row.isEmpty()) {
+                        // first use: recorded, so that it is found should the count be lowered
+                        return session
+                            .executeWrite(
+                                s.claim().bind(partition).setExecutionProfileName(PROFILE))
+                            .thenCompose(done -> recover(partition));
+                      }
+                      long mark = row.get().getLong("watermark");
                       return readFrom(s, partition, mark, bucket(mark + 1), new ArrayList<>())
                           .thenApply(rows -> new Recovered(mark, rows));
                     }));
+  }
+
+  @Override
+  public CompletionStage<List<String>> partitions() {
+    return statements.thenCompose(
+        s ->
+            session
+                .selectAll(s.partitions().bind().setExecutionProfileName(PROFILE))
+                .thenApply(rows -> rows.stream().map(r -> r.getString("partition")).toList()));
   }
 
   // rows of one writer are contiguous and a new owner continues after the highest: the first empty

@@ -1,6 +1,7 @@
 package io.omnirouter.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnirouter.core.ingest.IngestEntry;
 import io.omnirouter.core.ingest.IngestStore;
@@ -129,6 +130,16 @@ class CassandraIngestStoreTest {
                         p))
             .size(),
         "the fed bucket is dropped");
+  }
+
+  @Test
+  void aPartitionIsListedFromItsFirstRecoveryAndItsWatermarkIsKept() throws Exception {
+    String p = "t-" + UUID.randomUUID();
+    assertEquals(0, await(store.recover(p)).watermark());
+    assertTrue(await(store.partitions()).contains(p), "recorded at its first recovery");
+    await(store.append(p, new IngestStore.Row(1, "w1", List.of(message("m1")))));
+    await(store.advance(p, 0, 1));
+    assertEquals(1, await(store.recover(p)).watermark(), "a later recovery keeps the watermark");
   }
 
   @Test

@@ -51,6 +51,8 @@ public final class RouterCore {
   // the ingest log (omnirouter.ingest.mode = log), or null: webhooks are stored straight in threads
   private final IngestStore ingestStore;
   private int ingestPartitions;
+  private final java.util.Set<Integer> leftoverPartitions =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private Duration feedTimeout;
   private Duration resendAfter;
   private volatile IngestPartition.Observer ingestObserver = IngestPartition.Observer.NONE;
@@ -213,11 +215,84 @@ public final class RouterCore {
             Duration.ZERO,
             wake,
             () -> {
-              for (int i = 0; i < ingestPartitions; i++) {
+              for (int i : partitionNumbers()) {
                 ingestPartition(i).tell(IngestPartition.Wake.INSTANCE);
               }
             },
             system.executionContext());
+    findLeftoverPartitions(wake);
+  }
+
+  /**
+   * Partitions above {@code omnirouter.ingest.partitions} that still hold entries (the count was
+   * lowered while they waited): woken with the others, so that what they acknowledged reaches its
+   * threads. Looked for once at start, again until the store answers.
+   */
+  private void findLeftoverPartitions(Duration retryAfter) {
+    ingestStore
+        .partitions()
+        .thenCompose(
+            ids -> {
+              List<java.util.concurrent.CompletableFuture<Void>> checks =
+                  new java.util.ArrayList<>();
+              for (String id : ids) {
+                int i = partitionNumber(id);
+                if (i < ingestPartitions) {
+                  continue;
+                }
+                checks.add(
+                    ingestStore
+                        .recover(id)
+                        .thenAccept(
+                            r -> {
+                              int entries =
+                                  r.rows().stream().mapToInt(row -> row.entries().size()).sum();
+                              if (entries > 0) {
+                                system
+                                    .log()
+                                    .warn(
+                                        "Ingest partition {} is above omnirouter.ingest.partitions"
+                                            + " = {} but holds {} entries not yet fed; feeding"
+                                            + " them",
+                                        id,
+                                        ingestPartitions,
+                                        entries);
+                                leftoverPartitions.add(i);
+                              }
+                            })
+                        .toCompletableFuture());
+              }
+              return java.util.concurrent.CompletableFuture.allOf(
+                  checks.toArray(java.util.concurrent.CompletableFuture[]::new));
+            })
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                system
+                    .scheduler()
+                    .scheduleOnce(
+                        retryAfter,
+                        () -> findLeftoverPartitions(retryAfter),
+                        system.executionContext());
+              }
+            });
+  }
+
+  /** The configured partitions, then those above them that still held entries at start. */
+  private int[] partitionNumbers() {
+    return java.util.stream.IntStream.concat(
+            java.util.stream.IntStream.range(0, ingestPartitions),
+            leftoverPartitions.stream().mapToInt(Integer::intValue))
+        .toArray();
+  }
+
+  /** {@code p7} → 7; -1 for an id this router did not name. */
+  private static int partitionNumber(String id) {
+    try {
+      return id.startsWith("p") ? Integer.parseInt(id.substring(1)) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**
@@ -388,7 +463,7 @@ public final class RouterCore {
     if (ingestStore == null) {
       return all;
     }
-    for (int i = 0; i < ingestPartitions; i++) {
+    for (int i : partitionNumbers()) {
       all =
           all.thenCombine(
               ingestStore.deadLetters("p" + i, DEAD_LETTERS_PER_PARTITION),
@@ -435,7 +510,7 @@ public final class RouterCore {
   public CompletionStage<IngestPartition.Backlog> ingestBacklog(Duration timeout) {
     CompletionStage<IngestPartition.Backlog> sum =
         java.util.concurrent.CompletableFuture.completedFuture(new IngestPartition.Backlog(0, 0));
-    for (int i = 0; i < ingestPartitions; i++) {
+    for (int i : partitionNumbers()) {
       sum =
           sum.thenCombine(
               ingestPartition(i).ask(IngestPartition.GetBacklog::new, timeout),

@@ -21,7 +21,14 @@ public interface IngestStore {
   /** The watermark and every row above it, in sequence order. */
   record Recovered(long watermark, List<Row> rows) {}
 
+  /**
+   * The watermark and the rows above it. A partition's first recovery records it (watermark 0), so
+   * every partition that ever appended is in {@link #partitions()}.
+   */
   CompletionStage<Recovered> recover(String partition);
+
+  /** Every partition that has recovered at least once, whatever the configured count is now. */
+  CompletionStage<List<String>> partitions();
 
   /** Completes once the row is durable (the configured write consistency). */
   CompletionStage<Done> append(String partition, Row row);

@@ -58,6 +58,11 @@ class IngestPartitionTest {
     }
 
     @Override
+    public CompletionStage<List<String>> partitions() {
+      return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
     public CompletionStage<Recovered> recover(String partition) {
       List<Row> above = new ArrayList<>();
       rows.values().stream()
