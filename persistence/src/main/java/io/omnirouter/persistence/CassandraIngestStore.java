@@ -128,11 +128,13 @@ public final class CassandraIngestStore implements IngestStore {
                           + " WHERE partition = ? LIMIT ?");
               var forget =
                   prepared("DELETE FROM %s.ingest_dead_letters WHERE partition = ? AND at = ?");
-              // a lightweight transaction: never lowers a watermark another owner saved meanwhile
+              // written at the oldest timestamp: a watermark any owner saved, before or after,
+              // always wins (no lightweight transaction, whose Paxos timestamp could shadow a later
+              // save from a node with a slower clock)
               var claim =
                   prepared(
                       "INSERT INTO %s.ingest_watermarks (partition, watermark) VALUES (?, 0)"
-                          + " IF NOT EXISTS");
+                          + " USING TIMESTAMP 0");
               var partitions = prepared("SELECT partition FROM %s.ingest_watermarks");
               return CompletableFuture.allOf(
                       insert,

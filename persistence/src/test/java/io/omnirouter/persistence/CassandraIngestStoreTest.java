@@ -140,6 +140,15 @@ class CassandraIngestStoreTest {
     await(store.append(p, new IngestStore.Row(1, "w1", List.of(message("m1")))));
     await(store.advance(p, 0, 1));
     assertEquals(1, await(store.recover(p)).watermark(), "a later recovery keeps the watermark");
+    // a claim arriving late (another owner's first recovery) never lowers a saved watermark
+    await(
+        session()
+            .executeWrite(
+                "INSERT INTO "
+                    + TestCassandra.KEYSPACE
+                    + ".ingest_watermarks (partition, watermark) VALUES (?, 0) USING TIMESTAMP 0",
+                p));
+    assertEquals(1, await(store.recover(p)).watermark());
   }
 
   @Test
