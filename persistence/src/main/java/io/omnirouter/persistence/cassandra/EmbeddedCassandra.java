@@ -287,11 +287,6 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add("-Xms" + options.heap());
     cmd.add("-Xmx" + options.heap());
     cmd.add("-XX:+UseG1GC");
-    // G1's default 200 ms goal let young pauses reach 200-330 ms (GCInspector), each stalling every
-    // write and so every webhook's acknowledgement; 50 ms took B1's p99 at 100-300/s from 305-333
-    // ms
-    // to 101-220 ms (docs/BENCHMARKS.md, thirteenth session)
-    cmd.add("-XX:MaxGCPauseMillis=50");
     cmd.add("-XX:+HeapDumpOnOutOfMemoryError");
     cmd.add("-Xss256k");
     cmd.addAll(JVM17_FLAGS);
