@@ -224,49 +224,15 @@ public final class RouterCore {
   }
 
   /**
-   * Partitions above {@code omnirouter.ingest.partitions} that still hold entries (the count was
-   * lowered while they waited): woken with the others, so that what they acknowledged reaches its
-   * threads. Looked for once at start, again until the store answers.
+   * Partitions above {@code omnirouter.ingest.partitions} (the count was lowered): woken with the
+   * others, so that what they acknowledged reaches its threads — each logs at its start what it has
+   * to feed; one with nothing stays idle. Looked for once at start, again until the store answers.
    */
   private void findLeftoverPartitions(Duration retryAfter) {
     ingestStore
         .partitions()
-        .thenCompose(
-            ids -> {
-              List<java.util.concurrent.CompletableFuture<Void>> checks =
-                  new java.util.ArrayList<>();
-              for (String id : ids) {
-                int i = partitionNumber(id);
-                if (i < ingestPartitions) {
-                  continue;
-                }
-                checks.add(
-                    ingestStore
-                        .recover(id)
-                        .thenAccept(
-                            r -> {
-                              int entries =
-                                  r.rows().stream().mapToInt(row -> row.entries().size()).sum();
-                              if (entries > 0) {
-                                system
-                                    .log()
-                                    .warn(
-                                        "Ingest partition {} is above omnirouter.ingest.partitions"
-                                            + " = {} but holds {} entries not yet fed; feeding"
-                                            + " them",
-                                        id,
-                                        ingestPartitions,
-                                        entries);
-                                leftoverPartitions.add(i);
-                              }
-                            })
-                        .toCompletableFuture());
-              }
-              return java.util.concurrent.CompletableFuture.allOf(
-                  checks.toArray(java.util.concurrent.CompletableFuture[]::new));
-            })
         .whenComplete(
-            (done, error) -> {
+            (ids, error) -> {
               if (error != null) {
                 system
                     .scheduler()
@@ -274,11 +240,28 @@ public final class RouterCore {
                         retryAfter,
                         () -> findLeftoverPartitions(retryAfter),
                         system.executionContext());
+                return;
+              }
+              List<Integer> above =
+                  ids.stream()
+                      .map(RouterCore::partitionNumber)
+                      .filter(i -> i >= ingestPartitions)
+                      .sorted()
+                      .toList();
+              if (!above.isEmpty()) {
+                system
+                    .log()
+                    .warn(
+                        "Ingest partitions {} are above omnirouter.ingest.partitions = {}; woken"
+                            + " to feed what they hold",
+                        above,
+                        ingestPartitions);
+                leftoverPartitions.addAll(above);
               }
             });
   }
 
-  /** The configured partitions, then those above them that still held entries at start. */
+  /** The configured partitions, then those above them found at start. */
   private int[] partitionNumbers() {
     return java.util.stream.IntStream.concat(
             java.util.stream.IntStream.range(0, ingestPartitions),
