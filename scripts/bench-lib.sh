@@ -59,3 +59,21 @@ warm_for_b1() {
   lt generate --workspace bench --seed 2 --out "$1/b1.jsonl" --duration 100 --rate 500 --contacts 5000 \
     --burst-every 0 >/dev/null
 }
+
+# GC pauses from a JVM's -Xlog:gc file (the router's var/log/gc.log, the embedded Cassandra's
+# var/cassandra/log/gc.log): `gc_mark FILE` prints the file's line count now; `gc_pauses LABEL FILE N`
+# summarises the pauses logged after line N (count, total, p50, max, how many ≥ 50 / ≥ 100 ms).
+# Every acknowledgement waits out a pause of the router that takes it and of the Cassandra that writes it.
+gc_mark() { wc -l <"$1" 2>/dev/null || echo 0; }
+gc_pauses() {
+  tail -n +$((${3:-0} + 1)) "$2" 2>/dev/null | python3 -c '
+import re, sys
+label = sys.argv[1]
+ms = sorted(float(m.group(1)) for l in sys.stdin if "Pause" in l
+            for m in [re.search(r"([0-9.]+)ms$", l.strip())] if m)
+if not ms: print(label, "GC pauses: none logged"); sys.exit()
+print("%s GC pauses: %d, total %.0f ms, p50 %.1f ms, max %.0f ms, %d >= 50 ms, %d >= 100 ms" % (
+    label, len(ms), sum(ms), ms[len(ms) // 2], ms[-1], sum(m >= 50 for m in ms), sum(m >= 100 for m in ms)))' "$1"
+}
+ROUTER_GC=var/log/gc.log
+CASSANDRA_GC=var/cassandra/log/gc.log

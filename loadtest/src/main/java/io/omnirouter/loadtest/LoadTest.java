@@ -452,6 +452,8 @@ public final class LoadTest {
       a.put("resolved", agents.resolved());
       Map<String, Object> visible = new LinkedHashMap<>();
       visible.put("count", agents.agentVisibleMicros().getTotalCount());
+      // arrived while their conversation had no agent, and no agent had them by the end
+      visible.put("still_waiting", agents.waitingForAgent());
       percentiles(visible, agents.agentVisibleMicros());
       a.put("webhook_to_agent_visible", visible);
       Map<String, Object> sup = new LinkedHashMap<>();

@@ -56,7 +56,8 @@ public final class AgentSimulators implements AutoCloseable {
       long replies,
       long replyFailures,
       long resolved,
-      int streamsOpen) {}
+      int streamsOpen,
+      int waitingForAgent) {}
 
   private final Options o;
   private final HttpClient http =
@@ -66,8 +67,8 @@ public final class AgentSimulators implements AutoCloseable {
   /** Provider message id → its intended send time (System.nanoTime), told by the replay. */
   private final Map<String, Long> dueById = new ConcurrentHashMap<>();
 
-  /** Conversation → the intended send time of the first message waiting for an agent. */
-  private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
+  /** Messages that arrived while their conversation had no agent, until one has them. */
+  private final Handovers handovers = new Handovers();
 
   private final Map<String, Instant> queuedAt = new ConcurrentHashMap<>();
   private final Map<String, Boolean> seenBySupervisor = new ConcurrentHashMap<>();
@@ -149,7 +150,9 @@ public final class AgentSimulators implements AutoCloseable {
         if (due != null && seenBySupervisor.putIfAbsent(id, true) == null) {
           supervisorVisible.recordValue(micros(System.nanoTime() - due));
           if (!data.hasNonNull("assignee")) {
-            waitingSince.putIfAbsent(conversation, due);
+            handovers
+                .unassignedMessage(conversation, data.path("sequenceNr").asLong(), due)
+                .ifPresent(nanos -> agentVisible.recordValue(micros(nanos)));
           }
         }
       }
@@ -180,10 +183,9 @@ public final class AgentSimulators implements AutoCloseable {
           return;
         }
         assigned.incrementAndGet();
-        Long due = waitingSince.remove(conversation);
-        if (due != null) {
-          agentVisible.recordValue(micros(System.nanoTime() - due));
-        }
+        handovers
+            .assigned(conversation, data.path("sequenceNr").asLong(), System.nanoTime())
+            .forEach(nanos -> agentVisible.recordValue(micros(nanos)));
         timers.schedule(
             () -> reply(agent, conversation), o.think().toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -317,7 +319,8 @@ public final class AgentSimulators implements AutoCloseable {
         replies.get(),
         replyFailures.get(),
         resolved.get(),
-        (int) open.get());
+        (int) open.get(),
+        handovers.waiting());
   }
 
   @Override

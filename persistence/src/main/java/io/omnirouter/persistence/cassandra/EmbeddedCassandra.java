@@ -288,6 +288,12 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add("-Xmx" + options.heap());
     cmd.add("-XX:+UseG1GC");
     cmd.add("-XX:+HeapDumpOnOutOfMemoryError");
+    // Every pause, as Cassandra's own launcher logs them (its GCInspector reports only those > 200
+    // ms).
+    cmd.add(
+        "-Xlog:gc:file="
+            + options.logDir().resolve("gc.log").toAbsolutePath()
+            + ":uptime:filecount=4,filesize=10m");
     cmd.add("-Xss256k");
     cmd.addAll(JVM17_FLAGS);
     cmd.add("-javaagent:" + jamm);
