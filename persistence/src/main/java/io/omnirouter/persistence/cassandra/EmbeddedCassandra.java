@@ -293,7 +293,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add(
         "-Xlog:gc:file="
             + options.logDir().resolve("gc.log").toAbsolutePath()
-            + ":uptime:filecount=4,filesize=10m");
+            + ":time,uptime:filecount=4,filesize=10m");
     cmd.add("-Xss256k");
     cmd.addAll(JVM17_FLAGS);
     cmd.add("-javaagent:" + jamm);
