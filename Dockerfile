@@ -8,7 +8,7 @@ COPY server/target/server-0.1.0-SNAPSHOT.jar lib/
 COPY conf/ conf/
 COPY deploy/entrypoint.sh bin/entrypoint.sh
 EXPOSE 8080 25520 9095
-ENV OMNIROUTER_JAVA_OPTS="-XX:InitialRAMPercentage=70 -XX:MaxRAMPercentage=70 -XX:+UseG1GC"
+ENV OMNIROUTER_JAVA_OPTS="-XX:MaxRAMPercentage=70 -XX:+UseG1GC"
 # joins a running cluster through the peers that answer (OMNIROUTER_PEERS), else the configured seeds
 ENTRYPOINT ["bash", "bin/entrypoint.sh"]
 CMD ["conf/application.conf"]

@@ -2,14 +2,17 @@
 # All benchmarks in one run (docs/BENCHMARKS.md): the ceilings (bare HTTP route, raw journal
 # persists), B1 durable ingest in rate steps, B2/B3 with agents on the live stream, B4 retry storm
 # with verification, B6 heap per idle entity. Everything on this machine, load on 127.0.0.1 only,
-# every run bounded in time (about 26 minutes in all). Stops a running router first; leaves nothing
+# every run bounded in time (about 20 minutes in all). Stops a running router first; leaves nothing
 # running. Results: OUT/SUMMARY.md plus each run's files (summary.json, latency.hlog, report.html).
 # B2/B3 run first (after a JIT warm-up on the demo workspace), on the bench team's empty queue; B1
-# then runs with those agents still online (assignments go on until their capacity is full). Start
-# from fresh data (rm -rf var/cassandra) to compare runs.
+# then runs with those agents still online (assignments go on until their capacity is full). Starts
+# from fresh data: it stops the embedded Cassandra and deletes var/cassandra's data first
+# (KEEP_DATA=1 keeps it) — a bench team left with queued conversations by an earlier run hands them
+# all out when the 1,000 agents come online, and B2/B3 measures that (fourteenth session).
 # Usage: scripts/bench.sh [OUT=var/bench/<UTC time>]
 #   env: B1_STEPS=100,200,300,400,600,800  STEP_SECONDS=20  AGENTS=1000  B23_RATE=50  JIT_SECONDS=240
 #        ENTITIES=100000  STORM_MAX=2000  ROUTER_CONF= (extra router config appended to the bench's)
+#        KEEP_DATA=1 (run on the data already there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-var/bench/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -36,6 +39,11 @@ drained() {
 
 ./omnirouter stop >/dev/null 2>&1 || true
 trap './omnirouter stop >/dev/null 2>&1 || true' EXIT
+if [ "${KEEP_DATA:-0}" != 1 ] && [ -d var/cassandra/data ]; then
+  echo "fresh data: stopping the embedded Cassandra and deleting var/cassandra/{data,commitlog,saved_caches,hints} (KEEP_DATA=1 keeps them)" >&2
+  ./omnirouter cassandra stop >/dev/null 2>&1 || true
+  rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+fi
 {
   echo "date:    $(date -u +%FT%TZ)"
   echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)')"
