@@ -13,11 +13,9 @@ import java.util.stream.LongStream;
  * supervisor's stream tells that a message arrived unassigned; an agent's stream tells the
  * assignment that hands the conversation over — two connections, so either may be heard first. The
  * conversation's journal numbers ({@code sequenceNr} on both events) order them: an assignment
- * numbered after the message hands it over, whichever stream spoke first.
- *
- * <p>(Before the fourteenth session the simulator kept one waiting time per conversation and
- * cleared it at the next assignment heard; when the assignment came first, the time stayed and the
- * conversation's next hand-over, minutes later, was timed from it.)
+ * numbered after the message hands it over, whichever stream spoke first. (Matching them by arrival
+ * instead left a message heard after its assignment waiting, and the conversation's next hand-over,
+ * minutes later, was timed from it: docs/BENCHMARKS.md, fourteenth session.)
  */
 final class Handovers {
 

@@ -288,8 +288,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add("-Xmx" + options.heap());
     cmd.add("-XX:+UseG1GC");
     cmd.add("-XX:+HeapDumpOnOutOfMemoryError");
-    // Every pause, as Cassandra's own launcher logs them (its GCInspector reports only those > 200
-    // ms).
+    // every GC pause, as Cassandra's launcher logs them (GCInspector: only those over 200 ms)
     cmd.add(
         "-Xlog:gc:file="
             + options.logDir().resolve("gc.log").toAbsolutePath()
