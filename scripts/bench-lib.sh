@@ -2,12 +2,17 @@
 
 lt() { ./omnirouter loadtest "$@"; }
 
+# Stops the router and the embedded Cassandra and deletes Cassandra's data.
+fresh_data() {
+  ./omnirouter stop >/dev/null 2>&1 || true; ./omnirouter cassandra stop >/dev/null 2>&1 || true
+  rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+}
+
 # Fresh data, the embedded Cassandra, and a router with a 1,000-agent bench workspace (no agent
 # online), plus the extra router config $2 if given; writes $1/bench.conf.
 fresh_router() {
   local out=$1 extra=${2:-}
-  ./omnirouter stop >/dev/null 2>&1; ./omnirouter cassandra stop >/dev/null 2>&1
-  rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+  fresh_data
   ./omnirouter cassandra start >/dev/null
   lt workspace --out "$out/bench.conf" --agents 1000 --capacity 5 >/dev/null
   [ -n "$extra" ] && echo "$extra" >>"$out/bench.conf"

@@ -41,8 +41,7 @@ drained() {
 trap './omnirouter stop >/dev/null 2>&1 || true' EXIT
 if [ "${KEEP_DATA:-0}" != 1 ] && [ -d var/cassandra/data ]; then
   echo "fresh data: stopping the embedded Cassandra and deleting var/cassandra/{data,commitlog,saved_caches,hints} (KEEP_DATA=1 keeps them)" >&2
-  ./omnirouter cassandra stop >/dev/null 2>&1 || true
-  rm -rf var/cassandra/{data,commitlog,saved_caches,hints}
+  fresh_data
 fi
 {
   echo "date:    $(date -u +%FT%TZ)"
