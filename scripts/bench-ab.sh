@@ -6,11 +6,9 @@
 #   env: B23_RATE=50 (new conversations/s in B2/B3)  B1_STEPS=300,600 (empty: no B1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-NAME=$1; EXTRA=${2:-}
 B23_RATE=${B23_RATE:-50}; B1_STEPS=${B1_STEPS-300,600}
-OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
 . scripts/bench-lib.sh
-fresh_router "$OUT" "$EXTRA"
+ab_router "$1" "${2:-}"
 lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 40 --rate "$B23_RATE" --contacts 5000 --burst-every 0 >/dev/null
 lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
 if [ -n "$B1_STEPS" ]; then

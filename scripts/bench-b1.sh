@@ -8,10 +8,8 @@
 #   env: STEPS=100,200,300,400  JIT_SECONDS=240  OMNIROUTER_JAVA_OPTS (router JVM flags, e.g. another collector)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-NAME=$1; EXTRA=${2:-}
-OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
 . scripts/bench-lib.sh
-fresh_router "$OUT" "$EXTRA"
+ab_router "$1" "${2:-}"
 jit_warm "$OUT" "${JIT_SECONDS:-240}"
 warm_for_b1 "$OUT"
 c0=$(compiles); rg0=$(gc_mark $ROUTER_GC); cg0=$(gc_mark $CASSANDRA_GC)

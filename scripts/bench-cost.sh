@@ -10,9 +10,7 @@
 #   env: RATE=100  SECONDS_AT_RATE=30  JIT_SECONDS=240 (RATE × SECONDS_AT_RATE at most 50,000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-NAME=$1; EXTRA=${2:-}
 RATE=${RATE:-100}; SECONDS_AT_RATE=${SECONDS_AT_RATE:-30}
-OUT=var/ab/$NAME; rm -rf "$OUT"; mkdir -p "$OUT"
 . scripts/bench-lib.sh
 
 # "keyspace.table reads writes" for every table
@@ -25,7 +23,7 @@ table_counts() {
     /Local write count:/ {print ks "." t, r, $4}'
 }
 
-fresh_router "$OUT" "$EXTRA"
+ab_router "$1" "${2:-}"
 jit_warm "$OUT" "${JIT_SECONDS:-240}"
 warm_for_b1 "$OUT" # then B1's capture, replayed from its start at RATE/s
 table_counts >"$OUT/tables-before.txt"

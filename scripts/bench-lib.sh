@@ -19,6 +19,25 @@ fresh_router() {
   ./omnirouter start --config "$out/bench.conf" >/dev/null 2>&1
 }
 
+# Until every acknowledged webhook has reached its thread (the ingest log's backlog is empty), at
+# most 240 s.
+drained() {
+  local b
+  for _ in $(seq 1 240); do
+    b=$(curl -s 127.0.0.1:9095/metrics | awk '/^omnirouter_ingest_backlog /{print $2}')
+    [ "${b:-0}" = "0.0" ] || [ "${b:-0}" = "0" ] && return 0
+    sleep 1
+  done
+  echo "ingest backlog not drained: $b" >&2
+}
+
+# The A/B scripts' start: OUT=var/ab/$1 (emptied), then fresh_router with the extra config $2.
+ab_router() {
+  OUT=var/ab/$1
+  rm -rf "$OUT"; mkdir -p "$OUT"
+  fresh_router "$OUT" "${2:-}"
+}
+
 # CPU time (user + system) of process $1 so far, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

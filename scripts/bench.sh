@@ -25,17 +25,8 @@ ENTITIES=${ENTITIES:-100000}
 STORM_MAX=${STORM_MAX:-2000}
 ROUTER_CONF=${ROUTER_CONF:-}
 mkdir -p "$OUT"
-. scripts/bench-lib.sh # lt, quiet, jit_warm
+. scripts/bench-lib.sh # lt, quiet, jit_warm, drained
 step() { echo "== $(date -u +%T) $*" >&2; }
-# until every acknowledged webhook has reached its thread (the ingest log's backlog is empty)
-drained() {
-  for _ in $(seq 1 240); do
-    b=$(curl -s 127.0.0.1:9095/metrics | awk '/^omnirouter_ingest_backlog /{print $2}')
-    [ "${b:-0}" = "0.0" ] || [ "${b:-0}" = "0" ] && return 0
-    sleep 1
-  done
-  echo "ingest backlog not drained: $b" >&2
-}
 
 ./omnirouter stop >/dev/null 2>&1 || true
 trap './omnirouter stop >/dev/null 2>&1 || true' EXIT

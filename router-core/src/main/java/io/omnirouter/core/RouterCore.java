@@ -112,6 +112,7 @@ public final class RouterCore {
     Conversation.Settings conversationSettings = Conversation.Settings.fromConfig(config);
     Agent.Settings agentSettings = Agent.Settings.fromConfig(config);
     Duration stepTimeout = config.getDuration("omnirouter.team-router.step-timeout");
+    int assignmentsInFlight = config.getInt("omnirouter.team-router.max-assignments-in-flight");
     boolean autoMerge = config.getBoolean("omnirouter.contacts.auto-merge");
     maxInboundPerConversation = config.getInt("omnirouter.conversation.max-inbound-in-flight");
 
@@ -147,7 +148,10 @@ public final class RouterCore {
                   String ws = EntityIds.workspace(ctx.getEntityId());
                   String team = EntityIds.local(ctx.getEntityId());
                   return TeamRouter.create(
-                      ctx.getEntityId(), teamSettings(ws, team, stepTimeout), teamPorts(ws), clock);
+                      ctx.getEntityId(),
+                      teamSettings(ws, team, stepTimeout, assignmentsInFlight),
+                      teamPorts(ws),
+                      clock);
                 })
             .withStopMessage(TeamRouter.Stop.INSTANCE));
 
@@ -658,7 +662,8 @@ public final class RouterCore {
         .orElseGet(() -> ws.teams().get(0).id());
   }
 
-  private TeamRouter.Settings teamSettings(String workspace, String team, Duration stepTimeout) {
+  private TeamRouter.Settings teamSettings(
+      String workspace, String team, Duration stepTimeout, int maxInFlight) {
     var ws = workspaces.byId().get(workspace);
     Strategy strategy =
         ws == null
@@ -675,7 +680,7 @@ public final class RouterCore {
                 .filter(a -> a.teams().contains(team))
                 .map(Workspaces.AgentProfile::id)
                 .toList();
-    return new TeamRouter.Settings(strategy, members, stepTimeout);
+    return new TeamRouter.Settings(strategy, members, stepTimeout, maxInFlight);
   }
 
   private Conversation.Ports conversationPorts() {

@@ -11,12 +11,15 @@ import java.util.TreeSet;
 
 /**
  * A team's live agent table and queue, and the assignment rule: whenever something changes, every
- * queued conversation that some eligible agent can take is assigned at once. No clock and no I/O —
- * callers pass {@code now} — so it is tested on its own. Not thread-safe: one actor owns it.
+ * queued conversation that some eligible agent can take is assigned at once — up to {@code
+ * maxInFlight} assignments handed out and not yet settled; each one settled or undone lets the next
+ * go. No clock and no I/O — callers pass {@code now} — so it is tested on its own. Not thread-safe:
+ * one actor owns it.
  */
 public final class TeamRouting {
   private final String team;
   private final Strategy strategy;
+  private final int maxInFlight;
   private final Map<String, AgentView> agents = new HashMap<>();
   private final TreeSet<QueuedConversation> queue = new TreeSet<>(QueuedConversation.QUEUE_ORDER);
   private final Map<String, QueuedConversation> queuedById = new HashMap<>();
@@ -24,9 +27,23 @@ public final class TeamRouting {
   private final Map<String, QueuedConversation> handedOut = new HashMap<>();
   private String lastPicked;
 
+  /** No cap on the assignments in flight. */
   public TeamRouting(String team, Strategy strategy) {
+    this(team, strategy, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@code maxInFlight}: at most this many assignments handed out and not yet settled or undone. A
+   * queue of thousands handed out at once, when a team's agents log in to it, had its slowest steps
+   * time out and be retried, which made the whole queue wait longer (docs/BENCHMARKS.md).
+   */
+  public TeamRouting(String team, Strategy strategy, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
+    }
     this.team = team;
     this.strategy = strategy;
+    this.maxInFlight = maxInFlight;
   }
 
   public Strategy strategy() {
@@ -69,17 +86,24 @@ public final class TeamRouting {
     agents.remove(agentId);
   }
 
-  /** Assigns every queued conversation an eligible agent can take, in queue order. */
+  /**
+   * Assigns every queued conversation an eligible agent can take, in queue order, while fewer than
+   * {@code maxInFlight} are handed out.
+   */
   public List<Assignment> drain(Instant now) {
-    // nobody free (a night with the team offline, everyone at capacity): the queue is not looked
-    // at, so a long queue costs nothing per enqueue
+    // nobody free (a night with the team offline, everyone at capacity) or the cap reached: the
+    // queue is not looked at, so a long queue costs nothing per enqueue
     if (strategy == Strategy.MANUAL
         || queue.isEmpty()
+        || handedOut.size() >= maxInFlight
         || agents.values().stream().noneMatch(AgentView::hasFreeCapacity)) {
       return List.of();
     }
     List<Assignment> out = new ArrayList<>();
     for (QueuedConversation c : new ArrayList<>(queue)) {
+      if (handedOut.size() >= maxInFlight) {
+        break;
+      }
       List<AgentView> eligible =
           agents.values().stream()
               .filter(a -> a.canTake(c))
@@ -126,9 +150,18 @@ public final class TeamRouting {
     return out;
   }
 
-  /** The assignment was accepted: it no longer needs to be undoable. */
-  public void settle(String conversationId) {
+  /**
+   * The assignment was accepted: it no longer needs to be undoable, and its place in flight goes to
+   * the next queued conversation (returned).
+   */
+  public List<Assignment> settle(String conversationId, Instant now) {
     handedOut.remove(conversationId);
+    return drain(now);
+  }
+
+  /** Assignments handed out and not yet settled or undone. */
+  public int inFlight() {
+    return handedOut.size();
   }
 
   /** Undoes an assignment the agent refused or that timed out: back in the queue, load restored. */

@@ -175,7 +175,12 @@ public final class TeamRouter
     void queued(String conversationId, long episode);
   }
 
-  public record Settings(Strategy strategy, List<String> members, Duration stepTimeout) {}
+  /**
+   * {@code maxInFlight}: the most assignments between "reserve" and "accepted" at once; the rest of
+   * the queue waits its turn (see {@link TeamRouting}).
+   */
+  public record Settings(
+      Strategy strategy, List<String> members, Duration stepTimeout, int maxInFlight) {}
 
   // ---- behaviour ----
 
@@ -225,7 +230,7 @@ public final class TeamRouter
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
-    this.routing = new TeamRouting(team, settings.strategy());
+    this.routing = new TeamRouting(team, settings.strategy(), settings.maxInFlight());
     this.reserveAdapter = ctx.messageAdapter(Agent.ReserveReply.class, ReserveAnswered::new);
     this.offerAdapter = ctx.messageAdapter(OfferReply.class, OfferAnswered::new);
   }
@@ -336,6 +341,7 @@ public final class TeamRouter
     }
     routing.remove(cmd.conversationId());
     cancelInFlight(cmd.conversationId());
+    dispatch(routing.drain(clock.instant())); // it may have held a place in flight
     return record(new Dequeued(cmd.conversationId(), known.episode(), cmd.reason()));
   }
 
@@ -399,7 +405,7 @@ public final class TeamRouter
       dispatch(routing.drain(clock.instant()));
       return record(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()));
     }
-    routing.settle(conv);
+    dispatch(routing.settle(conv, clock.instant()));
     return record(
         new Dequeued(conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
   }

@@ -20,8 +20,9 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Randomized steps against {@link TeamRouting} — agents going on/offline, capacity changes,
- * arrivals, resolves, transfers — checking the routing invariants after every step. Each try runs
- * 2,000 steps from one seed (jqwik prints it on failure; rerun with {@code @Property(seed=…)}).
+ * arrivals, resolves, transfers, assignments accepted or timing out — checking the routing
+ * invariants after every step. Each try runs 2,000 steps from one seed (jqwik prints it on failure;
+ * rerun with {@code @Property(seed=…)}).
  */
 class TeamRoutingPropertiesTest {
   static final int STEPS = 2_000;
@@ -45,6 +46,12 @@ class TeamRoutingPropertiesTest {
     w.run();
   }
 
+  @Property(tries = 6)
+  void aCapOnAssignmentsInFlightKeepsTheInvariants(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int maxInFlight) {
+    new World(Strategy.LEAST_LOADED, seed, maxInFlight).run();
+  }
+
   /** The truth the router must agree with, kept independently of it. */
   static final class World {
     final Strategy strategy;
@@ -59,14 +66,26 @@ class TeamRoutingPropertiesTest {
     final Map<String, QueuedConversation> queued = new HashMap<>(); // truth of the queue
     final Map<String, Long> episodes = new HashMap<>();
     final Map<String, String> previous = new HashMap<>();
+    // assigned, not yet accepted (or undone): conversation -> its assignment and queue entry
+    final Map<String, Assignment> pending = new HashMap<>();
+    final Map<String, QueuedConversation> pendingEntries = new HashMap<>();
+    final int maxInFlight;
     int nextConversation;
     int step;
 
     World(Strategy strategy, long seed) {
+      this(strategy, seed, Integer.MAX_VALUE);
+    }
+
+    World(Strategy strategy, long seed, int maxInFlight) {
       this.strategy = strategy;
       this.seed = seed;
       this.rnd = new Random(seed);
-      this.routing = new TeamRouting("support", strategy);
+      this.maxInFlight = maxInFlight;
+      this.routing =
+          maxInFlight == Integer.MAX_VALUE
+              ? new TeamRouting("support", strategy)
+              : new TeamRouting("support", strategy, maxInFlight);
     }
 
     void run() {
@@ -80,13 +99,14 @@ class TeamRoutingPropertiesTest {
       }
       for (step = 0; step < STEPS; step++) {
         now = now.plus(Duration.ofSeconds(1 + rnd.nextInt(90)));
-        switch (rnd.nextInt(10)) {
+        switch (rnd.nextInt(13)) {
           case 0, 1 -> presence();
           case 2 -> capacity();
           case 3, 4, 5 -> arrive();
           case 6, 7 -> resolve();
           case 8 -> transfer();
-          default -> abandonQueued();
+          case 9 -> abandonQueued();
+          default -> answer();
         }
         check();
       }
@@ -145,21 +165,57 @@ class TeamRoutingPropertiesTest {
     }
 
     void resolve() {
-      if (assignee.isEmpty()) {
+      List<String> settled = settled();
+      if (settled.isEmpty()) {
         return;
       }
-      String conv = pick(new ArrayList<>(assignee.keySet()));
-      release(conv);
+      release(pick(settled));
     }
 
     void transfer() {
-      if (assignee.isEmpty()) {
+      List<String> settled = settled();
+      if (settled.isEmpty()) {
         return;
       }
-      String conv = pick(new ArrayList<>(assignee.keySet()));
+      String conv = pick(settled);
       release(conv);
       episodes.merge(conv, 1L, Long::sum);
       enqueue(conv);
+    }
+
+    List<String> settled() {
+      return new ArrayList<>(
+          assignee.keySet().stream().filter(c -> !pending.containsKey(c)).toList());
+    }
+
+    /** The conversation accepts a pending assignment, or (one in five) its step times out. */
+    void answer() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      String conv = pick(new ArrayList<>(pending.keySet()));
+      Assignment a = pending.remove(conv);
+      QueuedConversation entry = pendingEntries.remove(conv);
+      if (rnd.nextInt(5) > 0) {
+        apply(routing.settle(conv, now));
+        return;
+      }
+      routing.rollback(a);
+      assignee.remove(conv);
+      held.get(a.agentId()).remove(conv);
+      queued.put(conv, entry);
+      AgentView v = agents.get(a.agentId());
+      agents.put(
+          a.agentId(),
+          new AgentView(
+              v.agentId(),
+              v.presence(),
+              v.capacity(),
+              held.get(a.agentId()).size(),
+              v.languages(),
+              v.skills(),
+              v.lastAssignedAt()));
+      apply(routing.drain(now));
     }
 
     void abandonQueued() {
@@ -252,6 +308,8 @@ class TeamRoutingPropertiesTest {
         }
 
         assignee.put(conv, a.agentId());
+        pending.put(conv, a);
+        pendingEntries.put(conv, q);
         held.get(a.agentId()).add(conv);
         agents.put(
             a.agentId(),
@@ -275,8 +333,11 @@ class TeamRoutingPropertiesTest {
           .queue()
           .forEach(q -> assertTrue(routerQueue.add(q.conversationId()), ctx("queued twice")));
       assertEquals(queued.keySet(), routerQueue, ctx("queue differs from the truth"));
-      // nobody waits while an eligible agent has room
-      for (QueuedConversation q : queued.values()) {
+      // no more in flight than the cap; below it, nobody waits while an eligible agent has room
+      assertEquals(pending.size(), routing.inFlight(), ctx("assignments in flight"));
+      assertTrue(pending.size() <= maxInFlight, ctx("more in flight than the cap"));
+      for (QueuedConversation q :
+          pending.size() < maxInFlight ? queued.values() : List.<QueuedConversation>of()) {
         for (AgentView a : agents.values()) {
           assertFalse(
               a.canTake(q),

@@ -99,7 +99,7 @@ class TeamRouterTest {
             TeamRouter.create(
                 entityId,
                 new TeamRouter.Settings(
-                    Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3)),
+                    Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3), 64),
                 p,
                 clock),
             // the router writes its events after the command that recorded them (a Flush in its
@@ -239,10 +239,7 @@ class TeamRouterTest {
       ActorRef<TeamRouter.Command> router =
           testKit.spawn(
               TeamRouter.create(
-                  "ws1~burst-" + UUID.randomUUID(),
-                  new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3)),
-                  silentPorts(),
-                  clock));
+                  "ws1~burst-" + UUID.randomUUID(), settings(64), silentPorts(), clock));
       for (int i = 0; i < 100; i++) {
         router.tell(new TeamRouter.Enqueue(conv("c" + i, 1, 0)));
       }
@@ -266,7 +263,7 @@ class TeamRouterTest {
   @Test
   void theStopMessageWritesWhatIsRecordedBeforeTheRouterStops() {
     String id = "ws1~stop-" + UUID.randomUUID();
-    var settings = new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3));
+    var settings = settings(64);
     ActorRef<TeamRouter.Command> router =
         testKit.spawn(TeamRouter.create(id, settings, silentPorts(), clock));
     // the Flush the enqueue tells itself lands behind the stop: only the stop can write it
@@ -281,6 +278,43 @@ class TeamRouterTest {
     assertEquals(
         List.of("c1"),
         probe.receiveMessage().queue().stream().map(QueuedConversation::conversationId).toList());
+  }
+
+  static TeamRouter.Settings settings(int maxInFlight) {
+    return new TeamRouter.Settings(
+        Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3), maxInFlight);
+  }
+
+  @Test
+  void aLongQueueIsHandedOutAFewAtATimeAsAssignmentsAreAnswered() {
+    ActorRef<TeamRouter.Command> router =
+        testKit.spawn(TeamRouter.create("ws1~login-" + UUID.randomUUID(), settings(2), p, clock));
+    for (int i = 0; i < 5; i++) {
+      router.tell(new TeamRouter.Enqueue(conv("c" + i, 1, 0)));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    // the team's agent logs in with room for all five: two go out, the rest wait their turn
+    router.tell(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 5, 0)));
+    ReserveCall r0 = ports.expectMessageClass(ReserveCall.class);
+    assertEquals("c1", ports.expectMessageClass(ReserveCall.class).conv());
+    ports.expectNoMessage(Duration.ofMillis(200));
+    assertEquals("c0", r0.conv());
+
+    // c0 accepted: its place goes to the next in the queue
+    r0.replyTo().tell(new Agent.Reserved("c0", agent("alice", Presence.ONLINE, 5, 1)));
+    ports.expectMessageClass(OfferCall.class).replyTo().tell(new TeamRouter.Accepted("c0", 1));
+    assertEquals("c2", ports.expectMessageClass(ReserveCall.class).conv());
+    // c1 resolved while its assignment was out: its place goes on too
+    router.tell(new TeamRouter.Dequeue("c1", "resolved"));
+    assertEquals("c3", ports.expectMessageClass(ReserveCall.class).conv());
+    ports.expectNoMessage(Duration.ofMillis(200));
+
+    TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
+    router.tell(new TeamRouter.GetQueue(probe.getRef()));
+    TeamRouter.QueueSummary q = probe.receiveMessage();
+    assertEquals(2, q.inFlight());
+    assertEquals(
+        List.of("c4"), q.queue().stream().map(QueuedConversation::conversationId).toList());
   }
 
   TeamRouter.Ports silentPorts() {
@@ -318,11 +352,7 @@ class TeamRouterTest {
     // router
     ActorRef<TeamRouter.Command> router =
         testKit.spawn(
-            TeamRouter.create(
-                "ws1~support-" + UUID.randomUUID(),
-                new TeamRouter.Settings(Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3)),
-                p,
-                clock));
+            TeamRouter.create("ws1~support-" + UUID.randomUUID(), settings(64), p, clock));
     kit.persistenceTestKit().failNextPersisted();
     router.tell(new TeamRouter.Enqueue(conv("c1", 1, 0)));
     // the conversation hears nothing and announces itself again (ConversationTest)

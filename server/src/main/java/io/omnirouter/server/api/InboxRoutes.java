@@ -741,6 +741,8 @@ public final class InboxRoutes extends AllDirectives {
               body.put("strategy", q.strategy());
               body.put("length", q.queue().size());
               body.put("oldestQueuedAt", oldest);
+              // being assigned right now (reserved at an agent, offered to the conversation)
+              body.put("assignmentsInFlight", q.inFlight());
               body.put(
                   "queue",
                   q.queue().stream()
