@@ -101,3 +101,30 @@ print("%s GC pauses: %d, total %.0f ms, p50 %.1f ms, max %.0f ms, %d >= 50 ms, %
 }
 ROUTER_GC=var/log/gc.log
 CASSANDRA_GC=var/cassandra/log/gc.log
+
+# The router's /metrics (Prometheus text) now, to $1; `hist_delta NAME A B` prints a histogram's
+# samples between two such files: their count and the bucket (upper bound) holding p50 / p90 / p99 —
+# Kamon's time buckets: 5, 10, 25, 50, 75, 100, 250, 500, 750 ms, 1, 2.5, 5, 7.5, 10 s. Kamon updates
+# /metrics every 10 s (kamon.metric.tick-interval): take the second file at least 10 s after the load.
+metrics_snap() { curl -s 127.0.0.1:9095/metrics >"$1" || true; }
+hist_delta() {
+  python3 - "$@" <<'PY'
+import re, sys
+name, a, b = sys.argv[1:4]
+def buckets(f):
+    out = {}
+    for l in open(f):
+        m = re.match(r'%s_bucket\{.*le="([^"]+)".*\} ([0-9.e+]+)$' % re.escape(name), l.strip())
+        if m:
+            out[float(m.group(1))] = out.get(float(m.group(1)), 0) + float(m.group(2))
+    return out
+x, y = buckets(a), buckets(b)
+d = sorted((le, y.get(le, 0) - x.get(le, 0)) for le in y)
+n = d[-1][1] if d else 0
+if not n:
+    print(name, 'no samples'); sys.exit()
+def q(p): return next(le for le, c in d if c >= p * n)
+fmt = lambda s: 'over %g s' % d[-2][0] if s == float('inf') else '%g ms' % (s * 1000)
+print('%s: %d, p50 <= %s, p90 <= %s, p99 <= %s' % (name, n, fmt(q(.5)), fmt(q(.9)), fmt(q(.99))))
+PY
+}

@@ -73,9 +73,15 @@ drained
 step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
 lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
   --contacts 5000 --burst-every 0 >/dev/null
+metrics_snap "$OUT/b23-before.prom"
 lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
   --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null || echo "B2/B3 run failed" >&2
 drained
+metrics_snap "$OUT/b23-after.prom" # the replay's 15 s settle spans Kamon's next tick
+mkdir -p "$OUT/b23"
+for h in omnirouter_webhook_handling_seconds omnirouter_ingest_wait_seconds; do
+  hist_delta $h "$OUT/b23-before.prom" "$OUT/b23-after.prom" || true
+done | tee "$OUT/b23/router.txt" >&2
 
 step "B1: warm-up (the busiest contacts become known), then rate steps $B1_STEPS × ${STEP_SECONDS}s"
 # 60 s at 150/s: the busiest contacts become known, and the JIT has compiled the hot path
