@@ -27,11 +27,6 @@ public final class TeamRouting {
   private final Map<String, QueuedConversation> handedOut = new HashMap<>();
   private String lastPicked;
 
-  /** No cap on the assignments in flight. */
-  public TeamRouting(String team, Strategy strategy) {
-    this(team, strategy, Integer.MAX_VALUE);
-  }
-
   /**
    * {@code maxInFlight}: at most this many assignments handed out and not yet settled or undone. A
    * queue of thousands handed out at once, when a team's agents log in to it, had its slowest steps

@@ -82,10 +82,7 @@ class TeamRoutingPropertiesTest {
       this.seed = seed;
       this.rnd = new Random(seed);
       this.maxInFlight = maxInFlight;
-      this.routing =
-          maxInFlight == Integer.MAX_VALUE
-              ? new TeamRouting("support", strategy)
-              : new TeamRouting("support", strategy, maxInFlight);
+      this.routing = new TeamRouting("support", strategy, maxInFlight);
     }
 
     void run() {
