@@ -30,7 +30,7 @@ public final class TeamRouting {
   /**
    * {@code maxInFlight}: at most this many assignments handed out and not yet settled or undone. A
    * queue of thousands handed out at once, when a team's agents log in to it, had its slowest steps
-   * time out and be retried, which made the whole queue wait longer (docs/BENCHMARKS.md).
+   * time out and be retried: up to half of them done twice (docs/BENCHMARKS.md).
    */
   public TeamRouting(String team, Strategy strategy, int maxInFlight) {
     if (maxInFlight < 1) {
