@@ -27,9 +27,11 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * that the read side has every conversation event that was stored up to the removal, as far as this
  * node's live hub saw them (every node's hub receives every workspace's events, with their sequence
  * numbers, for the last few minutes). Conversations the read side shows behind are repaired from
- * the journal ({@code ReadSideRepair}). Conversations whose last status the hub saw was "queued"
- * are then woken: a conversation starts by announcing itself to its team router again, and the
- * router that had its unwritten announcement may have been on the removed node (invariant 5).
+ * the journal ({@code ReadSideRepair}). Conversations whose last status the hub saw was "queued",
+ * and those with a reply the hub saw queued but never sent or failed, are then woken: a
+ * conversation starts by announcing itself to its team router again, and the router that had its
+ * unwritten announcement may have been on the removed node (invariant 5); it sends its replies not
+ * yet confirmed sent again (same message id), and the dispatcher sending them may have been there.
  *
  * <p>Why: a node killed moments after persisting loses the events' buffered tag rows; the read side
  * repairs such a gap when the conversation's next event comes, but a conversation whose last event
@@ -111,7 +113,10 @@ public final class ReadSideAudit {
                                                 .thenApply(
                                                     n -> {
                                                       var queued =
-                                                          stillQueued(events, r.removedAt());
+                                                          new java.util.TreeSet<>(
+                                                              stillQueued(events, r.removedAt()));
+                                                      queued.addAll(
+                                                          stillSending(events, r.removedAt()));
                                                       queued.forEach(wake);
                                                       return new Checked(
                                                           reached.size(), n, queued.size(), null);
@@ -131,7 +136,8 @@ public final class ReadSideAudit {
                                     .info(
                                         "Read-side audit after a node left: {} conversations"
                                             + " checked, {} projected from the journal (behind, or no contact row yet),"
-                                            + " {} queued ones woken to announce themselves again",
+                                            + " {} woken (queued: announce themselves again; a reply not confirmed sent:"
+                                            + " send it again)",
                                         c.conversations(),
                                         c.projected(),
                                         c.woken());
@@ -196,6 +202,50 @@ public final class ReadSideAudit {
           }
         });
     return queued;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * Conversations with a reply queued before the removal ({@code message.sent}, state "queued") and
+   * no later state for it in the hub ({@code message.state}: sent, failed, delivered…). Waking one
+   * whose node is still up changes nothing; one whose node left starts and sends it again.
+   */
+  static java.util.Set<String> stillSending(List<LiveEvent> events, Instant removedAt) {
+    Map<String, String> conversationOf = new HashMap<>(); // reply message id -> conversation
+    java.util.Set<String> settled = new java.util.HashSet<>();
+    for (LiveEvent e : events) {
+      boolean queued = "message.sent".equals(e.type()) && !e.at().isAfter(removedAt);
+      if (queued || "message.state".equals(e.type())) {
+        var data = readData(e);
+        String messageId = data.path("messageId").asText("");
+        if (messageId.isEmpty()) {
+          continue;
+        }
+        if (!queued) {
+          settled.add(messageId);
+        } else if ("queued".equals(data.path("state").asText())) {
+          conversationOf.put(messageId, e.conversationId());
+        }
+      }
+    }
+    java.util.Set<String> sending = new java.util.TreeSet<>();
+    conversationOf.forEach(
+        (messageId, conversation) -> {
+          if (!settled.contains(messageId)) {
+            sending.add(conversation);
+          }
+        });
+    return sending;
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readData(LiveEvent e) {
+    try {
+      return JSON.readTree(e.data());
+    } catch (java.io.IOException bad) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
   }
 
   /**

@@ -90,6 +90,33 @@ class ReadSideAuditTest {
   }
 
   @Test
+  void conversationsWithAReplyNotYetSentAreWokenToSendItAgain() {
+    Map<String, List<LiveEvent>> recent =
+        Map.of(
+            "a",
+            List.of(
+                // queued before the removal, nothing since: its dispatcher may have left with it
+                reply("a~ct-1", 5, "message.sent", "m1", "queued", -5),
+                // queued, then sent
+                reply("a~ct-2", 5, "message.sent", "m2", "queued", -5),
+                reply("a~ct-2", 6, "message.state", "m2", "sent", -4),
+                // queued after the removal, on a node that is still there
+                reply("a~ct-3", 5, "message.sent", "m3", "queued", 3),
+                // queued before, failed after (another node has it)
+                reply("a~ct-4", 5, "message.sent", "m4", "queued", -5),
+                reply("a~ct-4", 6, "message.state", "m4", "failed", 10)));
+    TestProbe<Map<String, Long>> asked = kit.createTestProbe();
+    TestProbe<String> woken = kit.createTestProbe();
+    var audit = kit.spawn(audit(recent, asked, woken));
+
+    audit.tell(new ReadSideAudit.NodeRemoved(REMOVED, true));
+
+    asked.receiveMessage(Duration.ofSeconds(5));
+    assertEquals("a~ct-1", woken.receiveMessage(Duration.ofSeconds(5)));
+    woken.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
   void aNodeThatIsNotTheOldestLeavesItToTheOldest() {
     TestProbe<Map<String, Long>> asked = kit.createTestProbe();
     var audit =
@@ -131,7 +158,27 @@ class ReadSideAuditTest {
         Duration.ofSeconds(3));
   }
 
+  private static LiveEvent reply(
+      String conversation,
+      long seq,
+      String type,
+      String messageId,
+      String state,
+      int secondsAfter) {
+    return event(
+        conversation,
+        seq,
+        type,
+        secondsAfter,
+        "{\"messageId\":\"" + messageId + "\",\"state\":\"" + state + "\"}");
+  }
+
   private static LiveEvent event(String conversation, long seq, String type, int secondsAfter) {
+    return event(conversation, seq, type, secondsAfter, "{}");
+  }
+
+  private static LiveEvent event(
+      String conversation, long seq, String type, int secondsAfter, String data) {
     Instant at = REMOVED.plusSeconds(secondsAfter);
     return new LiveEvent(
         LiveEvent.id(at, seq, conversation),
@@ -141,6 +188,6 @@ class ReadSideAuditTest {
         type,
         Set.of(),
         at,
-        "{}");
+        data);
   }
 }
