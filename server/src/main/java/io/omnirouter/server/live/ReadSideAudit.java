@@ -112,14 +112,14 @@ public final class ReadSideAudit {
                                                 .apply(reached)
                                                 .thenApply(
                                                     n -> {
-                                                      var queued =
+                                                      var woken =
                                                           new java.util.TreeSet<>(
                                                               stillQueued(events, r.removedAt()));
-                                                      queued.addAll(
+                                                      woken.addAll(
                                                           stillSending(events, r.removedAt()));
-                                                      queued.forEach(wake);
+                                                      woken.forEach(wake);
                                                       return new Checked(
-                                                          reached.size(), n, queued.size(), null);
+                                                          reached.size(), n, woken.size(), null);
                                                     });
                                           }),
                                   (checked, error) ->
