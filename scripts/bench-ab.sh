@@ -19,9 +19,7 @@ metrics_snap "$OUT/b23-before.prom"
   filename="$PWD/$OUT/b23.jfr" >/dev/null
 lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
 sleep 11; metrics_snap "$OUT/b23-after.prom" # after Kamon's next tick
-for h in omnirouter_webhook_handling_seconds omnirouter_ingest_wait_seconds; do
-  echo "   router $(hist_delta $h "$OUT/b23-before.prom" "$OUT/b23-after.prom")"
-done >"$OUT/b23-router.txt"
+router_histograms "$OUT/b23-before.prom" "$OUT/b23-after.prom" | sed 's/^/   router /' >"$OUT/b23-router.txt"
 if [ -n "$B1_STEPS" ]; then
   lt generate --workspace bench --seed 2 --out "$OUT/b1.jsonl" --duration 60 --rate 700 --contacts 5000 --burst-every 0 >/dev/null
   lt replay --workspace bench --capture "$OUT/b1.jsonl" --steps "$B1_STEPS" --step-seconds 20 --out "$OUT/b1" >/dev/null 2>&1

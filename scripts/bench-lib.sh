@@ -107,6 +107,12 @@ CASSANDRA_GC=var/cassandra/log/gc.log
 # Kamon's time buckets: 5, 10, 25, 50, 75, 100, 250, 500, 750 ms, 1, 2.5, 5, 7.5, 10 s. Kamon updates
 # /metrics every 10 s (kamon.metric.tick-interval): take the second file at least 10 s after the load.
 metrics_snap() { curl -s 127.0.0.1:9095/metrics >"$1" || true; }
+# The router's webhook handling time and ingest wait between two metrics_snap files $1 and $2.
+router_histograms() {
+  for h in omnirouter_webhook_handling_seconds omnirouter_ingest_wait_seconds; do
+    hist_delta $h "$1" "$2" || true
+  done
+}
 hist_delta() {
   python3 - "$@" <<'PY'
 import re, sys

@@ -79,9 +79,7 @@ lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-
 drained
 metrics_snap "$OUT/b23-after.prom" # the replay's 15 s settle spans Kamon's next tick
 mkdir -p "$OUT/b23"
-for h in omnirouter_webhook_handling_seconds omnirouter_ingest_wait_seconds; do
-  hist_delta $h "$OUT/b23-before.prom" "$OUT/b23-after.prom" || true
-done | tee "$OUT/b23/router.txt" >&2
+router_histograms "$OUT/b23-before.prom" "$OUT/b23-after.prom" | tee "$OUT/b23/router.txt" >&2
 
 step "B1: warm-up (the busiest contacts become known), then rate steps $B1_STEPS × ${STEP_SECONDS}s"
 # 60 s at 150/s: the busiest contacts become known, and the JIT has compiled the hot path

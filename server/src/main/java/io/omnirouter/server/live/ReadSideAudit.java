@@ -204,9 +204,6 @@ public final class ReadSideAudit {
     return queued;
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
-
   /**
    * Conversations with a reply queued before the removal ({@code message.sent}, state "queued") and
    * no later state for it in the hub ({@code message.state}: sent, failed, delivered…). Waking one
@@ -216,18 +213,20 @@ public final class ReadSideAudit {
     Map<String, String> conversationOf = new HashMap<>(); // reply message id -> conversation
     java.util.Set<String> settled = new java.util.HashSet<>();
     for (LiveEvent e : events) {
-      boolean queued = "message.sent".equals(e.type()) && !e.at().isAfter(removedAt);
-      if (queued || "message.state".equals(e.type())) {
-        var data = readData(e);
-        String messageId = data.path("messageId").asText("");
-        if (messageId.isEmpty()) {
-          continue;
-        }
-        if (!queued) {
-          settled.add(messageId);
-        } else if ("queued".equals(data.path("state").asText())) {
-          conversationOf.put(messageId, e.conversationId());
-        }
+      boolean stateChange = "message.state".equals(e.type());
+      boolean queuedBefore = "message.sent".equals(e.type()) && !e.at().isAfter(removedAt);
+      if (!stateChange && !queuedBefore) {
+        continue;
+      }
+      var data = readData(e);
+      String messageId = data.path("messageId").asText("");
+      if (messageId.isEmpty()) {
+        continue;
+      }
+      if (stateChange) {
+        settled.add(messageId);
+      } else if ("queued".equals(data.path("state").asText())) {
+        conversationOf.put(messageId, e.conversationId());
       }
     }
     java.util.Set<String> sending = new java.util.TreeSet<>();
@@ -242,7 +241,7 @@ public final class ReadSideAudit {
 
   private static com.fasterxml.jackson.databind.JsonNode readData(LiveEvent e) {
     try {
-      return JSON.readTree(e.data());
+      return io.omnirouter.connectors.support.Json.MAPPER.readTree(e.data());
     } catch (java.io.IOException bad) {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
