@@ -212,9 +212,10 @@ class SerializationTest {
         new TeamRouter.Enqueue(queued),
         new TeamRouter.Dequeue("ws~c1", "resolved"),
         new TeamRouter.AgentChanged(view),
-        new TeamRouter.GetQueue(ref()),
+        new TeamRouter.GetQueue(50, ref()),
         TeamRouter.Stop.INSTANCE,
-        new TeamRouter.QueueSummary("support", "least-loaded", List.of(queued), List.of(view), 1),
+        new TeamRouter.QueueSummary(
+            "support", "least-loaded", 3, at, List.of(queued), List.of(view), 1),
         new TeamRouter.Accepted("ws~c1", 2),
         new TeamRouter.Declined("ws~c1", 2, "stale"),
         new TeamRouter.Enqueued(queued),

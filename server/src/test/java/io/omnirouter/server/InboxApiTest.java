@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +127,21 @@ class InboxApiTest extends ApiTestBase {
         json(call("GET", "/api/v1/workspaces/" + ws + "/teams/support/queue", token("a1"), null));
     assertEquals(0, supportQueue.path("length").asInt(-1));
     assertEquals(0, supportQueue.path("assignmentsInFlight").asInt(-1), supportQueue.toString());
+    assertEquals(
+        200,
+        call("GET", "/api/v1/workspaces/" + ws + "/teams/support/queue?limit=1", token("a1"), null)
+            .statusCode());
+    for (String limit : List.of("0", "201", "ten")) {
+      assertEquals(
+          400,
+          call(
+                  "GET",
+                  "/api/v1/workspaces/" + ws + "/teams/support/queue?limit=" + limit,
+                  token("a1"),
+                  null)
+              .statusCode(),
+          limit);
+    }
     assertEquals(
         403,
         call("GET", "/api/v1/workspaces/" + ws + "/teams/sales/queue", token("a1"), null)

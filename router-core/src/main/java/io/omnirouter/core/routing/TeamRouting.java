@@ -185,6 +185,20 @@ public final class TeamRouting {
     return List.copyOf(queue);
   }
 
+  /** The first {@code limit} of the queue, in order. */
+  public List<QueuedConversation> queue(int limit) {
+    return queue.stream().limit(limit).toList();
+  }
+
+  public int length() {
+    return queue.size();
+  }
+
+  /** The longest waiting (the queue is ordered by priority first). */
+  public Optional<Instant> oldestQueuedAt() {
+    return queue.stream().map(QueuedConversation::queuedAt).min(Instant::compareTo);
+  }
+
   public Optional<QueuedConversation> queued(String conversationId) {
     return Optional.ofNullable(queuedById.get(conversationId));
   }

@@ -57,11 +57,19 @@ public final class TeamRouter
   /** An agent's current view (from the agent entity). */
   public record AgentChanged(AgentView view) implements Command {}
 
-  public record GetQueue(ActorRef<QueueSummary> replyTo) implements Command {}
+  /**
+   * The queue's first {@code limit} entries in the order they will be handed out, its length and
+   * oldest entry, and the team's agents. A team with thousands waiting answers with a page, not
+   * all.
+   */
+  public record GetQueue(int limit, ActorRef<QueueSummary> replyTo) implements Command {}
 
+  /** {@code queue}: the first entries only (see {@link GetQueue}); {@code length}: all of them. */
   public record QueueSummary(
       String team,
       String strategy,
+      int length,
+      Instant oldestQueuedAt,
       List<QueuedConversation> queue,
       List<AgentView> agents,
       int inFlight)
@@ -448,7 +456,9 @@ public final class TeamRouter
             new QueueSummary(
                 team,
                 settings.strategy().key(),
-                routing.queue(),
+                routing.length(),
+                routing.oldestQueuedAt().orElse(null),
+                routing.queue(cmd.limit()),
                 List.copyOf(routing.agents()),
                 inFlight.size()));
     return Effect().none();

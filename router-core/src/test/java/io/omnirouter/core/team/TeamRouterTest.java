@@ -125,7 +125,9 @@ class TeamRouterTest {
   }
 
   TeamRouter.QueueSummary queue() {
-    return kit.<TeamRouter.QueueSummary>runCommand(TeamRouter.GetQueue::new).reply();
+    return kit.<TeamRouter.QueueSummary>runCommand(
+            r -> new TeamRouter.GetQueue(Integer.MAX_VALUE, r))
+        .reply();
   }
 
   @Test
@@ -171,6 +173,24 @@ class TeamRouterTest {
     offer.replyTo().tell(new TeamRouter.Declined("c1", 1, "conversation is RESOLVED"));
     assertEquals(new ReleaseCall("alice", "c1"), ports.expectMessageClass(ReleaseCall.class));
     assertTrue(queue().queue().isEmpty());
+  }
+
+  @Test
+  void theQueueIsReadAPageAtATimeWithItsLengthAndOldestEntry() {
+    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    Instant oldest = clock.instant();
+    clock.advance(Duration.ofSeconds(5));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c2", 1, 2)));
+    kit.runCommand(new TeamRouter.Enqueue(conv("c3", 1, 0)));
+
+    TeamRouter.QueueSummary page =
+        kit.<TeamRouter.QueueSummary>runCommand(r -> new TeamRouter.GetQueue(2, r)).reply();
+    assertEquals(
+        List.of("c2", "c1"),
+        page.queue().stream().map(QueuedConversation::conversationId).toList(),
+        "the first two in the order they are handed out");
+    assertEquals(3, page.length());
+    assertEquals(oldest, page.oldestQueuedAt(), "the longest waiting, not the first in order");
   }
 
   @Test
@@ -249,7 +269,7 @@ class TeamRouterTest {
         router.tell(new TeamRouter.Enqueue(conv("c" + i, 1, 0)));
       }
       TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
-      router.tell(new TeamRouter.GetQueue(probe.getRef()));
+      router.tell(new TeamRouter.GetQueue(Integer.MAX_VALUE, probe.getRef()));
       assertEquals(100, probe.receiveMessage().queue().size());
       testKit
           .createTestProbe()
@@ -279,7 +299,7 @@ class TeamRouterTest {
     ActorRef<TeamRouter.Command> again =
         testKit.spawn(TeamRouter.create(id, settings, silentPorts(), clock));
     TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
-    again.tell(new TeamRouter.GetQueue(probe.getRef()));
+    again.tell(new TeamRouter.GetQueue(Integer.MAX_VALUE, probe.getRef()));
     assertEquals(
         List.of("c1"),
         probe.receiveMessage().queue().stream().map(QueuedConversation::conversationId).toList());
@@ -315,7 +335,7 @@ class TeamRouterTest {
     ports.expectNoMessage(Duration.ofMillis(200));
 
     TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
-    router.tell(new TeamRouter.GetQueue(probe.getRef()));
+    router.tell(new TeamRouter.GetQueue(Integer.MAX_VALUE, probe.getRef()));
     TeamRouter.QueueSummary q = probe.receiveMessage();
     assertEquals(2, q.inFlight());
     assertEquals(

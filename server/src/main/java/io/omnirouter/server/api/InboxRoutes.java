@@ -249,7 +249,7 @@ public final class InboxRoutes extends AllDirectives {
                                                         this::complete))))))),
         path(
             PathMatchers.segment("teams").slash(PathMatchers.segment()).slash("queue"),
-            team -> get(() -> onSuccess(queue(p, team), this::complete))),
+            team -> get(() -> parameterMap(q -> onSuccess(queue(p, team, q), this::complete)))),
         pathPrefix(
             "ingest-dead-letters",
             () ->
@@ -727,20 +727,26 @@ public final class InboxRoutes extends AllDirectives {
     return m;
   }
 
-  private CompletionStage<HttpResponse> queue(Principal p, String team) {
+  private CompletionStage<HttpResponse> queue(
+      Principal p, String team, Map<String, String> params) {
     if (!p.isSupervisor() && !agentTeams(p).contains(team)) {
       return done(problem(StatusCodes.FORBIDDEN, "not a member of team " + team));
     }
-    return askAgain(core.team(p.workspace(), team), TeamRouter.GetQueue::new)
+    int limit;
+    try {
+      limit = ReadRoutes.limit(params);
+    } catch (IllegalArgumentException e) {
+      return done(problem(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    return this.<TeamRouter.Command, TeamRouter.QueueSummary>askAgain(
+            core.team(p.workspace(), team), r -> new TeamRouter.GetQueue(limit, r))
         .thenApply(
             q -> {
-              Instant oldest =
-                  q.queue().stream().map(x -> x.queuedAt()).min(Instant::compareTo).orElse(null);
               Map<String, Object> body = new LinkedHashMap<>();
               body.put("team", q.team());
               body.put("strategy", q.strategy());
-              body.put("length", q.queue().size());
-              body.put("oldestQueuedAt", oldest);
+              body.put("length", q.length());
+              body.put("oldestQueuedAt", q.oldestQueuedAt());
               // being assigned right now (reserved at an agent, offered to the conversation)
               body.put("assignmentsInFlight", q.inFlight());
               body.put(

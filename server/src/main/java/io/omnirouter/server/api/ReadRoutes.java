@@ -253,7 +253,8 @@ final class ReadRoutes {
 
   // ---- parameters ----
 
-  private static int limit(Map<String, String> q) {
+  /** {@code limit} of a list (1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}). */
+  static int limit(Map<String, String> q) {
     int limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : DEFAULT_LIMIT;
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
