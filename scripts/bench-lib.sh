@@ -72,6 +72,25 @@ jit_warm() {
   quiet 120
 }
 
+# The agent loop's warm-up (sixteenth session): jit_warm sends webhooks only, so B2/B3 used to be
+# the router's first work with agents online — reservations, offers, live streams, replies, outbound
+# sends, resolves — and its JIT compiled ~5,500 methods during B2/B3's first half minute. This runs
+# B2/B3's own shape on the bench workspace for $2 seconds (default 35): $AGENTS agents (default 1,000)
+# online, B23_RATE (default 50) new conversations a second, from customers numbered from 100,000 (the
+# measured runs' customers, 0–4,999, stay new); then until the ingest log is drained and the router
+# is quiet. Writes $1/agents-warm.txt (the router's JIT compilations during it).
+agents_warm() {
+  local secs=${2:-35} k0
+  lt generate --workspace bench --seed 9 --first-contact 100000 --out "$1/agents-warm.jsonl" \
+    --duration $((secs + 5)) --rate "${B23_RATE:-50}" --contacts 5000 --burst-every 0 >/dev/null
+  k0=$(compiles)
+  lt replay --workspace bench --capture "$1/agents-warm.jsonl" --rate "${B23_RATE:-50}" --max-seconds "$secs" \
+    --agents "${AGENTS:-1000}" --think 5 --settle 10 >/dev/null 2>&1
+  drained
+  quiet 120
+  echo "agent loop warm-up: $(($(compiles) - k0)) router JIT compilations" >"$1/agents-warm.txt"
+}
+
 # B1's warm-up on the bench workspace (60 s at 150/s: the busiest contacts become known, the JIT
 # compiles the hot path), then until the router is quiet; and B1's capture (50,000 requests: seed 2,
 # 5,000 contacts, no bursts), to $1/warm.jsonl and $1/b1.jsonl. (bench.sh's own B1 takes a longer
@@ -132,5 +151,33 @@ if not n:
 def q(p): return next(le for le, c in d if c >= p * n)
 fmt = lambda s: 'over %g s' % d[-2][0] if s == float('inf') else '%g ms' % (s * 1000)
 print('%s: %d, p50 <= %s, p90 <= %s, p99 <= %s' % (name, n, fmt(q(.5)), fmt(q(.9)), fmt(q(.99))))
+PY
+}
+
+# CPU by process while a phase runs: `cpu_sample FILE &` writes, once a second, the seconds since it
+# started and the CPU ticks so far of the router, the embedded Cassandra and the load tool's replay
+# (0 while it is not running); `cpu_share FILE FROM TO` prints each one's share of a core (and of the
+# machine's cores together) between those seconds. Kill the sampler when the phase is over.
+cpu_sample() {
+  local router cassandra lt t=0
+  router=$(cat var/router.pid); cassandra=$(cat var/cassandra/cassandra.pid)
+  while sleep 1; do
+    t=$((t + 1))
+    lt=$(pgrep -f 'io.omnirouter.loadtest.LoadTest replay' | head -1)
+    echo "$t $(cpu_ticks "$router") $(cpu_ticks "$cassandra") $( [ -n "$lt" ] && cpu_ticks "$lt" || echo 0) \
+      $(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)"
+  done >"$1"
+}
+cpu_share() {
+  python3 - "$@" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+f, a, b, hz, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+rows = {int(r[0]): [int(x) for x in r[1:]] for r in (l.split() for l in open(f)) if len(r) == 6}
+x, y = rows[a], rows[b]
+s = b - a
+cores = lambda i: (y[i] - x[i]) / hz / s
+busy, idle = y[3] - x[3], y[4] - x[4]
+print('CPU in seconds %d-%d (cores): router %.2f, Cassandra %.2f, load tool %.2f, machine busy %.0f %% of %d cores'
+      % (a, b, cores(0), cores(1), cores(2), 100 * busy / (busy + idle), n))
 PY
 }

@@ -70,16 +70,25 @@ jit_warm "$OUT" "$JIT_SECONDS"
 cat "$OUT/jit.txt" >&2
 drained
 
+step "agent loop warm-up: B2/B3's shape for 35 s on other customers"
+# jit_warm sends webhooks only; without this B2/B3 was the router's first work with agents online
+# (sixteenth session)
+agents_warm "$OUT"
+cat "$OUT/agents-warm.txt" >&2
+
 step "B2/B3: $AGENTS agents on the live stream, $B23_RATE messages/s for 60 s"
 lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --rate "$B23_RATE" \
   --contacts 5000 --burst-every 0 >/dev/null
 metrics_snap "$OUT/b23-before.prom"
+k0=$(compiles)
 lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
   --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null || echo "B2/B3 run failed" >&2
+k1=$(compiles)
 drained
 metrics_snap "$OUT/b23-after.prom" # the replay's 15 s settle spans Kamon's next tick
 mkdir -p "$OUT/b23"
-router_histograms "$OUT/b23-before.prom" "$OUT/b23-after.prom" | tee "$OUT/b23/router.txt" >&2
+{ router_histograms "$OUT/b23-before.prom" "$OUT/b23-after.prom"
+  echo "router JIT compilations during B2/B3: $((k1 - k0))"; } | tee "$OUT/b23/router.txt" >&2
 
 step "B1: warm-up (the busiest contacts become known), then rate steps $B1_STEPS × ${STEP_SECONDS}s"
 # 60 s at 150/s: the busiest contacts become known, and the JIT has compiled the hot path

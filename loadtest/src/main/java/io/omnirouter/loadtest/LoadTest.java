@@ -47,7 +47,7 @@ public final class LoadTest {
       String.join(
           "\n",
           "usage: loadtest generate --out FILE [--duration 60] [--rate 100] [--contacts 10000]"
-              + " [--zipf 1.1] [--contact-gap-ms 1000] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
+              + " [--first-contact 0] [--zipf 1.1] [--contact-gap-ms 1000] [--mix whatsapp=50,messenger=15,sms=10,telegram=10,line=10,viber=5]"
               + " [--redeliveries 0.05] [--statuses 0.3] [--burst-every 30] [--burst-seconds 3]"
               + " [--burst-factor 3] [--seed 42] [--epoch millis (provider timestamps; now)]"
               + " [--workspace W]",
@@ -135,7 +135,8 @@ public final class LoadTest {
         Double.parseDouble(o.getOrDefault("statuses", Double.toString(d.statuses()))),
         Integer.parseInt(o.getOrDefault("burst-every", Integer.toString(d.burstEvery()))),
         Integer.parseInt(o.getOrDefault("burst-seconds", Integer.toString(d.burstSeconds()))),
-        Double.parseDouble(o.getOrDefault("burst-factor", Double.toString(d.burstFactor()))));
+        Double.parseDouble(o.getOrDefault("burst-factor", Double.toString(d.burstFactor()))),
+        Integer.parseInt(o.getOrDefault("first-contact", Integer.toString(d.firstContact()))));
   }
 
   private static int generate(Map<String, String> o) throws Exception {
@@ -283,7 +284,8 @@ public final class LoadTest {
             0,
             0,
             0,
-            1);
+            1,
+            0);
     List<CaptureLine> lines = Generator.generate(g);
     Map<String, String> replay = new HashMap<>(o);
     replay.put("rate", Integer.toString(rate));

@@ -45,7 +45,7 @@ class AgentSimulatorsTest {
       List<CaptureLine> lines =
           Generator.generate(
               new Generator.Options(
-                  3, 4, 5, 8, 1, 0, Map.of("whatsapp", 1.0), ws.accounts(), 0, 0, 0, 0, 1));
+                  3, 4, 5, 8, 1, 0, Map.of("whatsapp", 1.0), ws.accounts(), 0, 0, 0, 0, 1, 0));
       String url = "http://127.0.0.1:" + router.port;
       try (var agents =
           new AgentSimulators(

@@ -81,7 +81,7 @@ class LoadToolSmokeTest {
     CHANNELS.forEach(c -> mix.put(c, 1.0));
     List<CaptureLine> generated =
         Generator.generate(
-            new Generator.Options(7, 4, 25, 30, 1.1, 1000, mix, accounts, 0.2, 0.3, 2, 1, 2));
+            new Generator.Options(7, 4, 25, 30, 1.1, 1000, mix, accounts, 0.2, 0.3, 2, 1, 2, 0));
     Path capture = out.resolve("capture.jsonl");
     CaptureLine.write(capture, generated);
     List<CaptureLine> lines = CaptureLine.read(capture);

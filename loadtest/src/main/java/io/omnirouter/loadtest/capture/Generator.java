@@ -35,6 +35,8 @@ public final class Generator {
    * @param statuses status webhooks per message (WhatsApp "sent/delivered/read" of our replies)
    * @param burstEvery seconds between bursts (0: none); each lasts {@code burstSeconds} at {@code
    *     burstFactor} × rate
+   * @param firstContact the number of the first contact: captures whose ranges do not overlap have
+   *     no customer in common (a warm-up that leaves the measured run's customers new)
    */
   public record Options(
       long seed,
@@ -49,11 +51,15 @@ public final class Generator {
       double statuses,
       int burstEvery,
       int burstSeconds,
-      double burstFactor) {
+      double burstFactor,
+      int firstContact) {
 
     public Options {
       if (durationSeconds <= 0 || rate <= 0 || contacts <= 0) {
         throw new IllegalArgumentException("duration, rate and contacts must be positive");
+      }
+      if (firstContact < 0 || firstContact > Integer.MAX_VALUE - contacts) {
+        throw new IllegalArgumentException("first contact out of range: " + firstContact);
       }
       for (String channel : mix.keySet()) {
         if (!SUPPORTED.contains(channel)) {
@@ -66,7 +72,7 @@ public final class Generator {
     /** The demo workspace's mix: mostly WhatsApp, then Messenger, SMS, Telegram, LINE, Viber. */
     public static Options defaults() {
       return new Options(
-          42, 60, 100, 10_000, 1.1, 1000, DEFAULT_MIX, DEMO_ACCOUNTS, 0.05, 0.3, 30, 3, 3);
+          42, 60, 100, 10_000, 1.1, 1000, DEFAULT_MIX, DEMO_ACCOUNTS, 0.05, 0.3, 30, 3, 3, 0);
     }
 
     public Options with(int durationSeconds, double rate, int contacts) {
@@ -83,7 +89,8 @@ public final class Generator {
           statuses,
           burstEvery,
           burstSeconds,
-          burstFactor);
+          burstFactor,
+          firstContact);
     }
   }
 
@@ -178,8 +185,9 @@ public final class Generator {
       if (at >= end) {
         break;
       }
-      int contact = sender(at, lastAt);
-      lastAt[contact] = at;
+      int drawn = sender(at, lastAt);
+      lastAt[drawn] = at;
+      int contact = o.firstContact() + drawn;
       CaptureLine message = message(contact, at);
       out.add(message);
       if (random.nextDouble() < o.redeliveries()) {

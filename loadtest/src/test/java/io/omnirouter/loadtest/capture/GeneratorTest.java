@@ -43,7 +43,8 @@ class GeneratorTest {
             o.statuses(),
             o.burstEvery(),
             o.burstSeconds(),
-            o.burstFactor());
+            o.burstFactor(),
+            o.firstContact());
     List<CaptureLine> b = Generator.generate(other, 1_790_000_000_000L);
     assertFalse(a.equals(b), "another seed, another capture");
     java.util.Set<String> ids = new java.util.HashSet<>();
@@ -202,7 +203,39 @@ class GeneratorTest {
         IllegalArgumentException.class,
         () ->
             new Generator.Options(
-                1, 10, 10, 10, 1, 0, Map.of("fax", 1.0), o.accounts(), 0, 0, 0, 0, 1));
+                1, 10, 10, 10, 1, 0, Map.of("fax", 1.0), o.accounts(), 0, 0, 0, 0, 1, 0));
+  }
+
+  @Test
+  void capturesWhoseContactRangesDoNotOverlapShareNoCustomer() {
+    var o = OPTIONS;
+    var later =
+        new Generator.Options(
+            o.seed(),
+            o.durationSeconds(),
+            o.rate(),
+            o.contacts(),
+            o.zipf(),
+            o.contactGapMillis(),
+            o.mix(),
+            o.accounts(),
+            o.redeliveries(),
+            o.statuses(),
+            o.burstEvery(),
+            o.burstSeconds(),
+            o.burstFactor(),
+            o.contacts());
+    java.util.Set<String> first = new java.util.HashSet<>();
+    Generator.generate(o, 1_790_000_000_000L).stream()
+        .filter(CaptureLine::carriesMessage)
+        .forEach(l -> first.add(l.contact()));
+    java.util.Set<String> second = new java.util.HashSet<>();
+    Generator.generate(later, 1_790_000_000_000L).stream()
+        .filter(CaptureLine::carriesMessage)
+        .forEach(l -> second.add(l.contact()));
+    assertTrue(first.size() > 100 && second.size() > 100, first.size() + " / " + second.size());
+    second.retainAll(first);
+    assertTrue(second.isEmpty(), "customers in both: " + second);
   }
 
   private static ChannelConnector connector(String channel) {
