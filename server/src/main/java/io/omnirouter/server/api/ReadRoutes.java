@@ -255,7 +255,12 @@ final class ReadRoutes {
 
   /** {@code limit} of a list (1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}). */
   static int limit(Map<String, String> q) {
-    int limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : DEFAULT_LIMIT;
+    int limit;
+    try {
+      limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : DEFAULT_LIMIT;
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
     }
