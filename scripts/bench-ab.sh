@@ -8,7 +8,8 @@
 #        JIT_SECONDS=0 (> 0: jit_warm on the demo workspace first, as bench.sh does — a warm router)
 #        AGENTS_WARM=1 (then agents_warm: B2/B3's agent loop run once on other customers first)
 #        JFR=1 (a Flight Recorder profile of the router during B2/B3: $OUT/b23.jfr, `jfr print` reads it)
-#        LT_NICE=N (the B2/B3 replay at nice N)
+#        B23_LOADTEST_JAVA_OPTS, LT_NICE=N (the B2/B3 load tool's JVM flags — C1 only by default — and
+#        nice level; see lt_b23 in bench-lib.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B23_RATE=${B23_RATE:-50}; B1_STEPS=${B1_STEPS-300,600}
@@ -22,7 +23,7 @@ metrics_snap "$OUT/b23-before.prom"
   filename="$PWD/$OUT/b23.jfr" >/dev/null
 cpu_sample "$OUT/b23-cpu.txt" & sampler=$!
 k0=$(compiles)
-${LT_NICE:+nice -n "$LT_NICE"} ./omnirouter loadtest replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
+lt_b23 replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 35 --agents 1000 --think 5 --settle 10 --out "$OUT/b23" >/dev/null 2>&1
 kill "$sampler"
 echo "   router JIT compilations during B2/B3: $(($(compiles) - k0))" >"$OUT/b23-jit.txt"
 sleep 11; metrics_snap "$OUT/b23-after.prom" # after Kamon's next tick

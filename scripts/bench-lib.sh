@@ -2,6 +2,17 @@
 
 lt() { ./omnirouter loadtest "$@"; }
 
+# The load tool as B2/B3 runs it: C1-compiled only. A fresh load-tool JVM spent about half its CPU
+# in its C2 compiler during B2/B3, on the router's two cores; C1 only halved its CPU (0.21 against
+# 0.40 cores) and B2/B3's tails fell several times with the agent loop warm (sixteenth session,
+# docs/BENCHMARKS.md). Its own code runs slower, which can only lengthen what it measures.
+# B23_LOADTEST_JAVA_OPTS overrides (e.g. "-Xmx1g" for the JVM's default compilers); LT_NICE=N runs
+# it at nice N.
+lt_b23() {
+  OMNIROUTER_LOADTEST_JAVA_OPTS="${B23_LOADTEST_JAVA_OPTS:--Xmx1g -XX:TieredStopAtLevel=1}" \
+    ${LT_NICE:+nice -n "$LT_NICE"} ./omnirouter loadtest "$@"
+}
+
 # Stops the router and the embedded Cassandra and deletes Cassandra's data.
 fresh_data() {
   ./omnirouter stop >/dev/null 2>&1 || true; ./omnirouter cassandra stop >/dev/null 2>&1 || true
@@ -74,7 +85,7 @@ jit_warm() {
 
 # The agent loop's warm-up (sixteenth session): jit_warm sends webhooks only, so B2/B3 used to be
 # the router's first work with agents online — reservations, offers, live streams, replies, outbound
-# sends, resolves — and its JIT compiled ~5,500 methods during B2/B3's first half minute. This runs
+# sends, resolves — and its JIT compiled ~5,500 methods during B2/B3's minute. This runs
 # B2/B3's own shape on the bench workspace for $2 seconds (default 35): $AGENTS agents (default 1,000)
 # online, B23_RATE (default 50) new conversations a second, from customers numbered from 100,000 (the
 # measured runs' customers, 0–4,999, stay new); then until the ingest log is drained and the router
@@ -84,7 +95,7 @@ agents_warm() {
   lt generate --workspace bench --seed 9 --first-contact 100000 --out "$1/agents-warm.jsonl" \
     --duration $((secs + 5)) --rate "${B23_RATE:-50}" --contacts 5000 --burst-every 0 >/dev/null
   k0=$(compiles)
-  lt replay --workspace bench --capture "$1/agents-warm.jsonl" --rate "${B23_RATE:-50}" --max-seconds "$secs" \
+  lt_b23 replay --workspace bench --capture "$1/agents-warm.jsonl" --rate "${B23_RATE:-50}" --max-seconds "$secs" \
     --agents "${AGENTS:-1000}" --think 5 --settle 10 >/dev/null 2>&1
   drained
   quiet 120

@@ -81,7 +81,7 @@ lt generate --workspace bench --seed 3 --out "$OUT/b23.jsonl" --duration 65 --ra
   --contacts 5000 --burst-every 0 >/dev/null
 metrics_snap "$OUT/b23-before.prom"
 k0=$(compiles)
-lt replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
+lt_b23 replay --workspace bench --capture "$OUT/b23.jsonl" --rate "$B23_RATE" --max-seconds 60 \
   --agents "$AGENTS" --think 5 --settle 15 --out "$OUT/b23" >/dev/null || echo "B2/B3 run failed" >&2
 k1=$(compiles)
 drained
