@@ -28,23 +28,7 @@ class GeneratorTest {
   void theSameOptionsGiveTheSameCaptureAndAnotherSeedAnother() {
     List<CaptureLine> a = Generator.generate(OPTIONS, 1_790_000_000_000L);
     assertTrue(a.equals(Generator.generate(OPTIONS, 1_790_000_000_000L)), "the same again");
-    var o = OPTIONS;
-    var other =
-        new Generator.Options(
-            43,
-            o.durationSeconds(),
-            o.rate(),
-            o.contacts(),
-            o.zipf(),
-            o.contactGapMillis(),
-            o.mix(),
-            o.accounts(),
-            o.redeliveries(),
-            o.statuses(),
-            o.burstEvery(),
-            o.burstSeconds(),
-            o.burstFactor(),
-            o.firstContact());
+    var other = variant(OPTIONS, 43, OPTIONS.firstContact());
     List<CaptureLine> b = Generator.generate(other, 1_790_000_000_000L);
     assertFalse(a.equals(b), "another seed, another capture");
     java.util.Set<String> ids = new java.util.HashSet<>();
@@ -209,22 +193,7 @@ class GeneratorTest {
   @Test
   void capturesWhoseContactRangesDoNotOverlapShareNoCustomer() {
     var o = OPTIONS;
-    var later =
-        new Generator.Options(
-            o.seed(),
-            o.durationSeconds(),
-            o.rate(),
-            o.contacts(),
-            o.zipf(),
-            o.contactGapMillis(),
-            o.mix(),
-            o.accounts(),
-            o.redeliveries(),
-            o.statuses(),
-            o.burstEvery(),
-            o.burstSeconds(),
-            o.burstFactor(),
-            o.contacts());
+    var later = variant(o, o.seed(), o.contacts());
     java.util.Set<String> first = new java.util.HashSet<>();
     Generator.generate(o, 1_790_000_000_000L).stream()
         .filter(CaptureLine::carriesMessage)
@@ -236,6 +205,25 @@ class GeneratorTest {
     assertTrue(first.size() > 100 && second.size() > 100, first.size() + " / " + second.size());
     second.retainAll(first);
     assertTrue(second.isEmpty(), "customers in both: " + second);
+  }
+
+  /** {@code o} with another seed and first contact. */
+  private static Generator.Options variant(Generator.Options o, long seed, int firstContact) {
+    return new Generator.Options(
+        seed,
+        o.durationSeconds(),
+        o.rate(),
+        o.contacts(),
+        o.zipf(),
+        o.contactGapMillis(),
+        o.mix(),
+        o.accounts(),
+        o.redeliveries(),
+        o.statuses(),
+        o.burstEvery(),
+        o.burstSeconds(),
+        o.burstFactor(),
+        firstContact);
   }
 
   private static ChannelConnector connector(String channel) {
