@@ -127,10 +127,20 @@ class InboxApiTest extends ApiTestBase {
         json(call("GET", "/api/v1/workspaces/" + ws + "/teams/support/queue", token("a1"), null));
     assertEquals(0, supportQueue.path("length").asInt(-1));
     assertEquals(0, supportQueue.path("assignmentsInFlight").asInt(-1), supportQueue.toString());
-    assertEquals(
-        200,
-        call("GET", "/api/v1/workspaces/" + ws + "/teams/support/queue?limit=1", token("a1"), null)
-            .statusCode());
+    assertTrue(supportQueue.path("agentCounts").has("freeSlots"), supportQueue.toString());
+    var onePage =
+        json(
+            call(
+                "GET",
+                "/api/v1/workspaces/" + ws + "/teams/support/queue?limit=1",
+                token("a1"),
+                null));
+    assertEquals(1, onePage.path("agents").size(), onePage.toString());
+    int counted = 0;
+    for (String presence : List.of("online", "away", "offline")) {
+      counted += onePage.path("agentCounts").path(presence).asInt();
+    }
+    assertTrue(counted > 1, "counts cover every agent, not the page: " + onePage);
     for (String limit : List.of("0", "201", "ten")) {
       var refused =
           call(

@@ -5,6 +5,7 @@ import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.agent.Agent;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
+import io.omnirouter.core.routing.Presence;
 import io.omnirouter.core.routing.QueuedConversation;
 import io.omnirouter.core.routing.Strategy;
 import io.omnirouter.core.routing.TeamRouting;
@@ -12,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +62,16 @@ public final class TeamRouter
 
   /**
    * The queue's first {@code limit} entries in the order they will be handed out, its length and
-   * oldest entry, and the team's agents. A team with thousands waiting answers with a page, not
-   * all.
+   * oldest entry, and as many of the team's agents with counts of all of them. A team with
+   * thousands waiting, or a thousand agents, answers with a page, not all.
    */
   public record GetQueue(int limit, ActorRef<QueueSummary> replyTo) implements Command {}
 
-  /** {@code queue}: the first entries only (see {@link GetQueue}); {@code length}: all of them. */
+  /**
+   * {@code queue}: the first entries only (see {@link GetQueue}); {@code length}: all of them.
+   * {@code agents}: the first {@code limit} of the team's agents in {@link #AGENT_ORDER}; {@code
+   * agentCounts}: all of them.
+   */
   public record QueueSummary(
       String team,
       String strategy,
@@ -72,8 +79,36 @@ public final class TeamRouter
       Instant oldestQueuedAt,
       List<QueuedConversation> queue,
       List<AgentView> agents,
+      AgentCounts agentCounts,
       int inFlight)
       implements CborSerializable {}
+
+  /** A team's agents by presence, and the conversations its online agents can still take. */
+  public record AgentCounts(int online, int away, int offline, int freeSlots) {
+    static AgentCounts of(Collection<AgentView> agents) {
+      int[] byPresence = new int[Presence.values().length];
+      int freeSlots = 0;
+      for (AgentView a : agents) {
+        byPresence[a.presence().ordinal()]++;
+        if (a.presence() == Presence.ONLINE) {
+          freeSlots += Math.max(0, a.capacity() - a.load());
+        }
+      }
+      return new AgentCounts(
+          byPresence[Presence.ONLINE.ordinal()],
+          byPresence[Presence.AWAY.ordinal()],
+          byPresence[Presence.OFFLINE.ordinal()],
+          freeSlots);
+    }
+  }
+
+  /**
+   * How the queue API lists a team's agents: online first, then away, offline; least loaded first.
+   */
+  public static final Comparator<AgentView> AGENT_ORDER =
+      Comparator.comparing(AgentView::presence)
+          .thenComparingInt(AgentView::load)
+          .thenComparing(AgentView::agentId);
 
   /** The conversation's answer to an offered assignment. */
   public sealed interface OfferReply extends CborSerializable {
@@ -459,7 +494,8 @@ public final class TeamRouter
                 routing.length(),
                 routing.oldestQueuedAt().orElse(null),
                 routing.queue(cmd.limit()),
-                List.copyOf(routing.agents()),
+                routing.agents().stream().sorted(AGENT_ORDER).limit(cmd.limit()).toList(),
+                AgentCounts.of(routing.agents()),
                 inFlight.size()));
     return Effect().none();
   }

@@ -194,6 +194,22 @@ class TeamRouterTest {
   }
 
   @Test
+  void theQueueListsAPageOfAgentsOnlineAndLeastLoadedFirstAndCountsThemAll() {
+    kit.runCommand(new TeamRouter.AgentChanged(agent("dora", Presence.OFFLINE, 3, 0)));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("carl", Presence.AWAY, 3, 0)));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("bob", Presence.ONLINE, 3, 2)));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 2)));
+    kit.runCommand(new TeamRouter.AgentChanged(agent("abe", Presence.ONLINE, 4, 1)));
+
+    TeamRouter.QueueSummary page =
+        kit.<TeamRouter.QueueSummary>runCommand(r -> new TeamRouter.GetQueue(4, r)).reply();
+    assertEquals(
+        List.of("abe", "alice", "bob", "carl"),
+        page.agents().stream().map(AgentView::agentId).toList());
+    assertEquals(new TeamRouter.AgentCounts(3, 1, 1, 4), page.agentCounts(), "3 + 0 + 1 free");
+  }
+
+  @Test
   void theQueueSurvivesARestartAndIsServedWhenAgentsReportBack() {
     kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
     kit.runCommand(new TeamRouter.Enqueue(conv("c2", 1, 2)));

@@ -763,6 +763,7 @@ public final class InboxRoutes extends AllDirectives {
                                   x.queuedAt()))
                       .toList());
               body.put("agents", q.agents());
+              body.put("agentCounts", q.agentCounts());
               return ok(body);
             });
   }
