@@ -38,7 +38,7 @@ o=sys.argv[1]
 b=json.load(open(o+'/b23/summary.json'))
 print(o,'B23 webhooks',b['statuses'],'p50',b['p50_ms'],'p99',b['p99_ms'])
 a=b.get('agents',{})
-for k in ('webhook_to_agent_visible','webhook_to_supervisor_visible','queued_to_assigned'):
+for k in ('webhook_to_agent_visible','webhook_to_supervisor_visible','queued_to_assigned','queued_to_decided'):
   v=a.get(k,{}); print('  ',k,v.get('count'),v.get('p50_ms'),v.get('p99_ms'))
 print('  assigned',a.get('assigned'))
 b=json.load(open(o+'/b1/summary.json')) if os.path.exists(o+'/b1/summary.json') else {'steps':[]}

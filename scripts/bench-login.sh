@@ -60,7 +60,7 @@ print(o, 'queue at login:', at_login, '| first assignment seen at %ss' % start,
       '| empty at %ss' % empty if empty else '| not empty by the end (%d left)' % (rows[-1][1] + rows[-1][2]),
       '| most in flight:', max(f for t, n, f in rows), '| retried (no answer in step-timeout):', retried)
 a = json.load(open(o + '/login/summary.json'))['agents']
-for k in ('webhook_to_agent_visible', 'queued_to_assigned'):
+for k in ('webhook_to_agent_visible', 'queued_to_assigned', 'queued_to_decided'):
     print(o, k, {x: a[k][x] for x in ('count', 'p50_ms', 'p99_ms', 'max_ms')})
 print(o, 'assigned/replied/resolved seen by the agents:', a['assigned'], a['replies'], a['resolved'])
 PY

@@ -466,6 +466,10 @@ public final class LoadTest {
       assign.put("count", agents.assignmentMicros().getTotalCount());
       percentiles(assign, agents.assignmentMicros());
       a.put("queued_to_assigned", assign);
+      Map<String, Object> decided = new LinkedHashMap<>();
+      decided.put("count", agents.decisionMicros().getTotalCount());
+      percentiles(decided, agents.decisionMicros());
+      a.put("queued_to_decided", decided);
       out.put("agents", a);
     }
     try {

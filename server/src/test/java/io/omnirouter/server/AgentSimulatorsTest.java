@@ -93,9 +93,11 @@ class AgentSimulatorsTest {
         assertTrue(assigned > 0 && replies > 0, "assigned " + assigned + ", replied " + replies);
         assertEquals(0, r.replyFailures());
         assertTrue(queuedToAssigned > 0, "assignment latency measured");
+        assertTrue(r.decisionMicros().getTotalCount() > 0, "assignment decisions measured");
         assertTrue(sim.sent().size() > 0, "replies went out through the simulator");
         String summary = LoadTest.summary(options, result, 100, r);
         assertTrue(Json.MAPPER.readTree(summary).path("agents").has("queued_to_assigned"));
+        assertTrue(Json.MAPPER.readTree(summary).path("agents").has("queued_to_decided"));
       }
     } finally {
       simSystem.terminate();

@@ -32,8 +32,13 @@ import org.HdrHistogram.Recorder;
  *       message that opened an unassigned conversation, the {@code conversation.assigned} that
  *       hands it over;
  *   <li>webhook → supervisor visible: to its {@code message.received} on the supervisor's stream;
- *   <li>assignment latency: the router's own times, {@code conversation.queued} → {@code
- *       conversation.assigned} of the same conversation (no client clock involved).
+ *   <li>assignment latency (B3): from a conversation's {@code conversation.queued} (the router's
+ *       time) until its assigned agent's stream delivers the {@code conversation.assigned} of that
+ *       episode — the agent's reservation, the conversation's acceptance and the push included
+ *       ({@link AssignmentTimes});
+ *   <li>assignment decision: the router's own times only, {@code conversation.queued} → the team
+ *       router's choice ({@code at} of {@code conversation.assigned}): the routing step without the
+ *       writes that make it stick.
  * </ul>
  */
 public final class AgentSimulators implements AutoCloseable {
@@ -52,6 +57,7 @@ public final class AgentSimulators implements AutoCloseable {
       Histogram agentVisibleMicros,
       Histogram supervisorVisibleMicros,
       Histogram assignmentMicros,
+      Histogram decisionMicros,
       long assigned,
       long replies,
       long replyFailures,
@@ -75,6 +81,8 @@ public final class AgentSimulators implements AutoCloseable {
   private final Recorder agentVisible = new Recorder(3_600_000_000L, 3);
   private final Recorder supervisorVisible = new Recorder(3_600_000_000L, 3);
   private final Recorder assignment = new Recorder(3_600_000_000L, 3);
+  private final Recorder decision = new Recorder(3_600_000_000L, 3);
+  private final AssignmentTimes assignmentTimes = new AssignmentTimes();
   private final AtomicLong assigned = new AtomicLong();
   private final AtomicLong replies = new AtomicLong();
   private final AtomicLong replyFailures = new AtomicLong();
@@ -156,13 +164,18 @@ public final class AgentSimulators implements AutoCloseable {
           }
         }
       }
-      case "conversation.queued" ->
-          queuedAt.put(conversation, Instant.parse(data.path("at").asText()));
+      case "conversation.queued" -> {
+        Instant at = Instant.parse(data.path("at").asText());
+        queuedAt.put(conversation, at);
+        assignmentTimes
+            .queued(conversation, data.path("episode").asLong(), at)
+            .ifPresent(d -> assignment.recordValue(micros(d.toNanos())));
+      }
       case "conversation.assigned" -> {
         Instant queued = queuedAt.remove(conversation);
         if (queued != null) {
           Duration d = Duration.between(queued, Instant.parse(data.path("at").asText()));
-          assignment.recordValue(Math.max(1, d.toNanos() / 1000));
+          decision.recordValue(micros(d.toNanos()));
         }
       }
       default -> {}
@@ -183,6 +196,9 @@ public final class AgentSimulators implements AutoCloseable {
           return;
         }
         assigned.incrementAndGet();
+        assignmentTimes
+            .agentHasIt(conversation, data.path("episode").asLong(), Instant.now())
+            .ifPresent(d -> assignment.recordValue(micros(d.toNanos())));
         handovers
             .assigned(conversation, data.path("sequenceNr").asLong(), System.nanoTime())
             .forEach(nanos -> agentVisible.recordValue(micros(nanos)));
@@ -305,16 +321,19 @@ public final class AgentSimulators implements AutoCloseable {
   private final Histogram agentVisibleTotal = new Histogram(3_600_000_000L, 3);
   private final Histogram supervisorVisibleTotal = new Histogram(3_600_000_000L, 3);
   private final Histogram assignmentTotal = new Histogram(3_600_000_000L, 3);
+  private final Histogram decisionTotal = new Histogram(3_600_000_000L, 3);
 
   /** What was measured so far, from the start. */
   public synchronized Result result() {
     agentVisibleTotal.add(agentVisible.getIntervalHistogram());
     supervisorVisibleTotal.add(supervisorVisible.getIntervalHistogram());
     assignmentTotal.add(assignment.getIntervalHistogram());
+    decisionTotal.add(decision.getIntervalHistogram());
     return new Result(
         agentVisibleTotal.copy(),
         supervisorVisibleTotal.copy(),
         assignmentTotal.copy(),
+        decisionTotal.copy(),
         assigned.get(),
         replies.get(),
         replyFailures.get(),

@@ -105,8 +105,8 @@ public final class BenchSummary {
               " failed):\n\n| measure | count | p50 ms | p99 ms | max ms | goal |\n|---|---|---|---|---|---|\n");
       latency(md, "B2 webhook → agent visible", a.path("webhook_to_agent_visible"), "p99 ≤ 250 ms");
       latency(md, "webhook → supervisor visible", a.path("webhook_to_supervisor_visible"), "");
-      latency(
-          md, "B3 queued → assigned (router's clock)", a.path("queued_to_assigned"), "p99 ≤ 50 ms");
+      latency(md, "B3 queued → its agent has it", a.path("queued_to_assigned"), "p99 ≤ 50 ms");
+      latency(md, "queued → router's choice (router's clock)", a.path("queued_to_decided"), "");
     }
     JsonNode b4 = read("b4/summary.json");
     JsonNode verify = read("b4/verify.json");
