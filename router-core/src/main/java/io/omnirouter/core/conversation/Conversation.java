@@ -801,6 +801,23 @@ public final class Conversation
                     assigneeBefore));
   }
 
+  /**
+   * Writes events that queue this conversation and announces it to its team at once rather than
+   * after the write, so the team's reservation at an agent (a write of its own) overlaps ours
+   * instead of following it (B3 in docs/BENCHMARKS.md). Safe: the team's offer waits behind our
+   * write (commands are stashed while it runs); if the write fails, the offer finds no such episode
+   * and is declined, which frees the agent's slot and the team's entry; the command that asked is
+   * not answered (an ingest partition delivers its message again; an API caller gets an error).
+   */
+  private EffectBuilder<Event, State> storeAnnounced(State before, List<Event> events) {
+    State after = before;
+    for (Event e : events) {
+      after = apply(after, e);
+    }
+    enqueue(after);
+    return store(before, events);
+  }
+
   // ---- command handlers, grouped by lifecycle ----
 
   /**
@@ -926,8 +943,7 @@ public final class Conversation
         directory.defaultTeam(EntityIds.workspace(conversationId), m.channel(), m.channelAccount());
     long seq = state.sequence() + 1;
     Queued queued = new Queued(team, 1, "new", null, null, "system", clock.instant());
-    return store(state, List.of(new MessageReceived(m, seq, clock.instant()), queued))
-        .thenRun(this::enqueue)
+    return storeAnnounced(state, List.of(new MessageReceived(m, seq, clock.instant()), queued))
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
 
@@ -956,8 +972,8 @@ public final class Conversation
     Queued queued =
         new Queued(
             state.team(), state.episode() + 1, "reopened", null, null, "customer", clock.instant());
-    return store(state, List.of(new MessageReceived(cmd.message(), seq, clock.instant()), queued))
-        .thenRun(this::enqueue)
+    return storeAnnounced(
+            state, List.of(new MessageReceived(cmd.message(), seq, clock.instant()), queued))
         .thenReply(cmd.replyTo(), next -> new Stored(seq));
   }
 
@@ -1103,8 +1119,7 @@ public final class Conversation
     Queued queued =
         new Queued(
             state.team(), state.episode() + 1, "reopened", null, null, cmd.by(), clock.instant());
-    return store(state, queued)
-        .thenRun(this::enqueue)
+    return storeAnnounced(state, List.of(queued))
         .thenReply(cmd.replyTo(), next -> StatusReply.success(summary(next)));
   }
 

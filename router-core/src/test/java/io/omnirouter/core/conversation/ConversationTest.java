@@ -136,6 +136,38 @@ class ConversationTest {
   }
 
   @Test
+  void itsTeamHearsOfItWhileTheQueuedWriteRunsAndAWriteThatFailsIsDeclinedWhenOffered() {
+    var behavior =
+        Conversation.create(
+            id,
+            new Conversation.Settings(100, 5, Duration.ofMinutes(2), Duration.ofHours(1)),
+            directory,
+            ports,
+            clock,
+            null);
+    TestProbe<Conversation.Ack> acks = testKit.createTestProbe();
+    TestProbe<TeamRouter.OfferReply> offers = testKit.createTestProbe();
+    kit.persistenceTestKit().failNextPersisted();
+    ActorRef<Conversation.Command> first = testKit.spawn(behavior);
+    first.tell(new Conversation.ReceiveMessage(wa("wamid.1"), acks.getRef()));
+    acks.expectTerminated(first);
+    // announced with the write, not after it: the team was told, though nothing was stored
+    assertEquals(List.of("enqueue support ep1"), calls.drain());
+    acks.expectNoMessage(Duration.ofMillis(100));
+    assertTrue(live.isEmpty());
+
+    ActorRef<Conversation.Command> again = testKit.spawn(behavior);
+    again.tell(new Conversation.Offer(offer("alice", 1, "support"), offers.getRef()));
+    assertInstanceOf(TeamRouter.Declined.class, offers.receiveMessage(), "no such episode");
+    // the ingest partition delivers the message again: stored once, announced again, assigned
+    again.tell(new Conversation.ReceiveMessage(wa("wamid.1"), acks.getRef()));
+    assertInstanceOf(Conversation.Stored.class, acks.receiveMessage());
+    again.tell(new Conversation.Offer(offer("alice", 1, "support"), offers.getRef()));
+    assertInstanceOf(TeamRouter.Accepted.class, offers.receiveMessage());
+    assertEquals(List.of("enqueue support ep1", "confirm alice"), calls.drain());
+  }
+
+  @Test
   void aQueuedConversationAnnouncesItselfAgainUntilItsTeamConfirmsItsPlace() {
     kit = kit(Duration.ofMillis(300), null);
     kit.<Conversation.Ack>runCommand(r -> new Conversation.ReceiveMessage(wa("wamid.1"), r));
