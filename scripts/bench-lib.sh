@@ -142,14 +142,21 @@ router_histograms() {
   for h in omnirouter_webhook_handling_seconds omnirouter_ingest_wait_seconds; do
     hist_delta $h "$1" "$2" || true
   done
+  # the two writes of each assignment (ADR 0004): the agent's reservation, the conversation's acceptance
+  for step in reserve accept; do
+    hist_delta omnirouter_assignment_step_seconds "$1" "$2" "step=\"$step\"" || true
+  done
 }
 hist_delta() {
   python3 - "$@" <<'PY'
 import re, sys
 name, a, b = sys.argv[1:4]
+label = sys.argv[4] if len(sys.argv) > 4 else ''  # only the series with this label, e.g. step="reserve"
 def buckets(f):
     out = {}
     for l in open(f):
+        if label not in l:
+            continue
         m = re.match(r'%s_bucket\{.*le="([^"]+)".*\} ([0-9.e+]+)$' % re.escape(name), l.strip())
         if m:
             out[float(m.group(1))] = out.get(float(m.group(1)), 0) + float(m.group(2))
@@ -161,7 +168,7 @@ if not n:
     print(name, 'no samples'); sys.exit()
 def q(p): return next(le for le, c in d if c >= p * n)
 fmt = lambda s: 'over %g s' % d[-2][0] if s == float('inf') else '%g ms' % (s * 1000)
-print('%s: %d, p50 <= %s, p90 <= %s, p99 <= %s' % (name, n, fmt(q(.5)), fmt(q(.9)), fmt(q(.99))))
+print('%s%s: %d, p50 <= %s, p90 <= %s, p99 <= %s' % (name, '{%s}' % label if label else '', n, fmt(q(.5)), fmt(q(.9)), fmt(q(.99))))
 PY
 }
 

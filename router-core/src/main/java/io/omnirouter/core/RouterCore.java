@@ -56,6 +56,7 @@ public final class RouterCore {
   private Duration feedTimeout;
   private Duration resendAfter;
   private volatile IngestPartition.Observer ingestObserver = IngestPartition.Observer.NONE;
+  private volatile AssignmentObserver assignmentObserver = (reserveNanos, acceptNanos) -> {};
 
   private RouterCore(ActorSystem<?> system, Workspaces workspaces, IngestStore ingestStore) {
     this.system = system;
@@ -87,6 +88,16 @@ public final class RouterCore {
    */
   public void onIngestFed(IngestPartition.Observer observer) {
     this.ingestObserver = observer;
+  }
+
+  /** How long the two steps of each accepted assignment took (ADR 0004), in nanoseconds. */
+  public interface AssignmentObserver {
+    void assigned(long reserveNanos, long acceptNanos);
+  }
+
+  /** Where team routers on this node report the steps of each accepted assignment. */
+  public void onAssigned(AssignmentObserver observer) {
+    this.assignmentObserver = observer;
   }
 
   /** Where conversations hand persisted replies for sending (the outbound dispatcher). */
@@ -784,6 +795,11 @@ public final class RouterCore {
         if (org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason().isEmpty()) {
           conversationById(conversationId).tell(new Conversation.QueueConfirmed(episode));
         }
+      }
+
+      @Override
+      public void assigned(long reserveNanos, long acceptNanos) {
+        assignmentObserver.assigned(reserveNanos, acceptNanos);
       }
     };
   }

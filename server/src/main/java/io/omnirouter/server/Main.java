@@ -93,6 +93,7 @@ public final class Main {
           ReadSide readSide = ReadSide.start(system, journalReady);
           Metrics.projectionLag(system, readSide);
           Metrics.ingest(system, core);
+          Metrics.assignments(core);
           ActorRef<LiveHub.Command> liveHub =
               ctx.spawn(LiveHub.create(workspaces.byId().keySet(), settings.liveHub()), "live-hub");
           core.onStored(LiveHub.listener(liveHub));

@@ -74,4 +74,20 @@ final class Metrics {
                         }),
             system.executionContext());
   }
+
+  /**
+   * {@code omnirouter_assignment_step_seconds{step=reserve|accept}}: for each assignment accepted
+   * by a team router on this node, how long its agent took to reserve the slot (a journal write)
+   * and its conversation to accept it (another), as the router saw them (ADR 0004).
+   */
+  static void assignments(RouterCore core) {
+    var steps = Kamon.histogram("omnirouter.assignment.step", MeasurementUnit.time().nanoseconds());
+    var reserve = steps.withTag("step", "reserve");
+    var accept = steps.withTag("step", "accept");
+    core.onAssigned(
+        (reserveNanos, acceptNanos) -> {
+          reserve.record(reserveNanos);
+          accept.record(acceptNanos);
+        });
+  }
 }

@@ -216,6 +216,12 @@ public final class TeamRouter
 
     /** The conversation's place (this episode) is written: it can stop announcing itself. */
     void queued(String conversationId, long episode);
+
+    /**
+     * An assignment was accepted: how long its agent took to reserve the slot (from the router's
+     * choice) and its conversation to accept it (from the reservation), in nanoseconds.
+     */
+    default void assigned(long reserveNanos, long acceptNanos) {}
   }
 
   /**
@@ -227,8 +233,12 @@ public final class TeamRouter
 
   // ---- behaviour ----
 
-  /** An assignment between "reserve" and "accepted". */
-  private record InFlight(Assignment assignment, boolean reserved) {}
+  /**
+   * An assignment between "reserve" and "accepted"; {@code sinceNanos}: when it was chosen, then
+   * when its slot was reserved ({@code reserveNanos}: how long that took).
+   */
+  private record InFlight(
+      Assignment assignment, boolean reserved, long sinceNanos, long reserveNanos) {}
 
   public static Behavior<Command> create(
       String entityId, Settings settings, Ports ports, Clock clock) {
@@ -427,7 +437,8 @@ public final class TeamRouter
       dispatch(routing.agentUpdated(refused.view(), clock.instant()));
       return Effect().none();
     }
-    inFlight.put(conv, new InFlight(f.assignment(), true));
+    long now = System.nanoTime();
+    inFlight.put(conv, new InFlight(f.assignment(), true, now, now - f.sinceNanos()));
     ports.offer(f.assignment(), offerAdapter);
     return Effect().none();
   }
@@ -448,6 +459,7 @@ public final class TeamRouter
       dispatch(routing.drain(clock.instant()));
       return record(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()));
     }
+    ports.assigned(f.reserveNanos(), System.nanoTime() - f.sinceNanos());
     dispatch(routing.settle(conv, clock.instant()));
     return record(
         new Dequeued(conv, f.assignment().episode(), "assigned to " + f.assignment().agentId()));
@@ -558,7 +570,7 @@ public final class TeamRouter
 
   private void dispatch(List<Assignment> assignments) {
     for (Assignment a : assignments) {
-      inFlight.put(a.conversationId(), new InFlight(a, false));
+      inFlight.put(a.conversationId(), new InFlight(a, false, System.nanoTime(), 0));
       timers.startSingleTimer(
           a.conversationId(),
           new StepTimedOut(a.conversationId(), a.episode()),

@@ -57,6 +57,7 @@ class TeamRouterTest {
   TestProbe<QueuedCall> confirmations;
   TeamRouter.Ports p;
   EventSourcedBehaviorTestKit<TeamRouter.Command, TeamRouter.Event, TeamRouter.Queue> kit;
+  final List<long[]> steps = new CopyOnWriteArrayList<>();
   String entityId;
 
   @BeforeEach
@@ -90,6 +91,10 @@ class TeamRouterTest {
 
           public void queued(String conv, long episode) {
             confirmed.tell(new QueuedCall(conv, episode));
+          }
+
+          public void assigned(long reserveNanos, long acceptNanos) {
+            steps.add(new long[] {reserveNanos, acceptNanos});
           }
         };
     entityId = "ws1~support-" + UUID.randomUUID();
@@ -138,11 +143,18 @@ class TeamRouterTest {
 
     ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
     assertEquals("alice", reserve.agent());
+    ports.expectNoMessage(Duration.ofMillis(30)); // the agent's write takes a while
     reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
     OfferCall offer = ports.expectMessageClass(OfferCall.class);
     assertEquals("least-loaded", offer.assignment().reason().strategy());
+    ports.expectNoMessage(Duration.ofMillis(40)); // and the conversation's
+    assertTrue(steps.isEmpty(), "timed once accepted");
     offer.replyTo().tell(new TeamRouter.Accepted("c1", 1));
     ports.expectNoMessage(Duration.ofMillis(100));
+    // the two steps as the router saw them: each at least as long as its answer was held back
+    assertEquals(1, steps.size());
+    assertTrue(steps.get(0)[0] >= 30_000_000L, "reserve " + steps.get(0)[0]);
+    assertTrue(steps.get(0)[1] >= 40_000_000L, "accept " + steps.get(0)[1]);
     assertTrue(queue().queue().isEmpty());
     kit.restart();
     assertTrue(queue().queue().isEmpty(), "the dequeue is durable");
