@@ -20,23 +20,28 @@ final class AssignmentTimes {
 
   /** The episode was queued at {@code at}: its time if its agent already has it. */
   synchronized Optional<Duration> queued(String conversation, long episode, Instant at) {
-    String key = conversation + '#' + episode;
-    Instant agentHadIt = seen.remove(key);
-    if (agentHadIt != null) {
-      return Optional.of(Duration.between(at, agentHadIt));
-    }
-    queued.put(key, at);
-    return Optional.empty();
+    return other(conversation, episode, at, queued, seen)
+        .map(seenAt -> Duration.between(at, seenAt));
   }
 
   /** The assigned agent heard of the episode at {@code at}: its time if its queueing was heard. */
   synchronized Optional<Duration> agentHasIt(String conversation, long episode, Instant at) {
+    return other(conversation, episode, at, seen, queued)
+        .map(queuedAt -> Duration.between(queuedAt, at));
+  }
+
+  /** The other end's time if it was heard (and forgets it); else keeps this end's. */
+  private static Optional<Instant> other(
+      String conversation,
+      long episode,
+      Instant at,
+      Map<String, Instant> thisEnd,
+      Map<String, Instant> otherEnd) {
     String key = conversation + '#' + episode;
-    Instant queuedAt = queued.remove(key);
-    if (queuedAt != null) {
-      return Optional.of(Duration.between(queuedAt, at));
+    Instant other = otherEnd.remove(key);
+    if (other == null) {
+      thisEnd.put(key, at);
     }
-    seen.put(key, at);
-    return Optional.empty();
+    return Optional.ofNullable(other);
   }
 }
