@@ -69,8 +69,8 @@ public final class TeamRouter
 
   /**
    * {@code queue}: the first entries only (see {@link GetQueue}); {@code length}: all of them.
-   * {@code agents}: the first {@code limit} of the team's agents in {@link #AGENT_ORDER}; {@code
-   * agentCounts}: all of them.
+   * {@code agents}: the first {@code limit} of the team's agents — online, then away, then offline;
+   * least loaded first; {@code agentCounts}: all of them.
    */
   public record QueueSummary(
       String team,
@@ -105,7 +105,7 @@ public final class TeamRouter
   /**
    * How the queue API lists a team's agents: online first, then away, offline; least loaded first.
    */
-  public static final Comparator<AgentView> AGENT_ORDER =
+  private static final Comparator<AgentView> AGENT_ORDER =
       Comparator.comparing(AgentView::presence)
           .thenComparingInt(AgentView::load)
           .thenComparing(AgentView::agentId);

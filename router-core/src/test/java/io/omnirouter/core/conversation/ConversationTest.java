@@ -98,14 +98,19 @@ class ConversationTest {
       Duration queueConfirmAfter,
       java.util.function.Consumer<ActorRef<Conversation.Command>> passivate) {
     return EventSourcedBehaviorTestKit.create(
-        testKit.system(),
-        Conversation.create(
-            id,
-            new Conversation.Settings(100, 5, Duration.ofMinutes(2), queueConfirmAfter),
-            directory,
-            ports,
-            clock,
-            passivate));
+        testKit.system(), behavior(queueConfirmAfter, passivate));
+  }
+
+  org.apache.pekko.actor.typed.Behavior<Conversation.Command> behavior(
+      Duration queueConfirmAfter,
+      java.util.function.Consumer<ActorRef<Conversation.Command>> passivate) {
+    return Conversation.create(
+        id,
+        new Conversation.Settings(100, 5, Duration.ofMinutes(2), queueConfirmAfter),
+        directory,
+        ports,
+        clock,
+        passivate);
   }
 
   InboundMessage wa(String providerId) {
@@ -137,14 +142,7 @@ class ConversationTest {
 
   @Test
   void itsTeamHearsOfItWhileTheQueuedWriteRunsAndAWriteThatFailsIsDeclinedWhenOffered() {
-    var behavior =
-        Conversation.create(
-            id,
-            new Conversation.Settings(100, 5, Duration.ofMinutes(2), Duration.ofHours(1)),
-            directory,
-            ports,
-            clock,
-            null);
+    var behavior = behavior(Duration.ofHours(1), null);
     TestProbe<Conversation.Ack> acks = testKit.createTestProbe();
     TestProbe<TeamRouter.OfferReply> offers = testKit.createTestProbe();
     kit.persistenceTestKit().failNextPersisted();
