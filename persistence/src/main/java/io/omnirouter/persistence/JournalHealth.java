@@ -19,10 +19,18 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * Answers "can this node write to and read from the journal right now?". Each check recovers a
  * small per-node probe entity (a read) and persists one event to it (a write). Concurrent checks
- * share one probe run, so the probe's persistence id never has two writers.
+ * share one probe run, so the probe's persistence id never has two writers. The probe writes
+ * through a copy of the journal plugin with a driver session of its own ({@link
+ * #JOURNAL_PLUGIN_ID}) and reads its snapshot through the router's snapshot store.
  */
 public final class JournalHealth {
   private JournalHealth() {}
+
+  /**
+   * The probe's journal: a copy of the router's that supports deletes (the router's does not, so
+   * that recoveries skip the lookup of deleted events; omnirouter-persistence.conf).
+   */
+  public static final String JOURNAL_PLUGIN_ID = "omnirouter.health-journal.journal";
 
   public sealed interface Command {}
 
@@ -143,6 +151,11 @@ public final class JournalHealth {
 
     private Probe(String nodeKey) {
       super(PersistenceId.of("JournalHealth", nodeKey));
+    }
+
+    @Override
+    public String journalPluginId() {
+      return JOURNAL_PLUGIN_ID;
     }
 
     @Override

@@ -136,7 +136,9 @@ public final class EntityHeap {
     return (system, i) -> {
       ActorRef<JournalCeiling.Write> ref =
           system.systemActorOf(
-              JournalCeiling.writer("bench-floor|" + run + "-" + i, null), "f" + i, Props.empty());
+              JournalCeiling.writer("bench-floor|" + run + "-" + i, null, false),
+              "f" + i,
+              Props.empty());
       return AskPattern.<JournalCeiling.Write, JournalCeiling.Done>ask(
           ref, r -> new JournalCeiling.Write("x", r), Duration.ofSeconds(30), system.scheduler());
     };

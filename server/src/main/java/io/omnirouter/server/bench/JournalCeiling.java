@@ -31,8 +31,11 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * small CBOR event per command — no HTTP, no routing, no read side — driven in an open model at
  * rate steps, with the router's own journal configuration against the running Cassandra. Latency is
  * from the intended send time to the persist's confirmation. {@code ./omnirouter bench journal
- * [--steps 500,1000,2000] [--step-seconds 10] [--entities 1000] [--payload 300] [--tagged true]}.
- * Writes under persistence ids {@code bench-journal|<run>-<n>} (left in the journal).
+ * [--steps 500,1000,2000] [--step-seconds 10] [--entities 1000] [--payload 300] [--tagged true]
+ * [--fresh true]}. With {@code --fresh true} every write goes to an entity that has never existed:
+ * it recovers (finding nothing), persists its first event and stops — what a new customer's
+ * entities cost. Writes under persistence ids {@code bench-journal|<run>-<n>} (left in the
+ * journal).
  */
 public final class JournalCeiling {
   private JournalCeiling() {}
@@ -45,7 +48,7 @@ public final class JournalCeiling {
 
   public record Done() implements CborSerializable {}
 
-  static Behavior<Write> writer(String persistenceId, String tag) {
+  static Behavior<Write> writer(String persistenceId, String tag, boolean once) {
     return Behaviors.setup(
         ctx ->
             new EventSourcedBehavior<Write, Written, Integer>(
@@ -62,9 +65,14 @@ public final class JournalCeiling {
                     .onCommand(
                         Write.class,
                         (state, w) ->
-                            Effect()
-                                .persist(new Written(w.payload()))
-                                .thenRun(s -> w.replyTo().tell(new Done())))
+                            once
+                                ? Effect()
+                                    .persist(new Written(w.payload()))
+                                    .thenRun(s -> w.replyTo().tell(new Done()))
+                                    .thenStop()
+                                : Effect()
+                                    .persist(new Written(w.payload()))
+                                    .thenRun(s -> w.replyTo().tell(new Done())))
                     .build();
               }
 
@@ -83,6 +91,24 @@ public final class JournalCeiling {
             });
   }
 
+  /** Hands each write to an entity of its own that has never existed ({@code --fresh true}). */
+  static Behavior<Write> freshWriters(String run, String tag) {
+    return Behaviors.setup(
+        ctx -> {
+          long[] next = {0};
+          return Behaviors.receive(Write.class)
+              .onMessage(
+                  Write.class,
+                  w -> {
+                    long n = next[0]++;
+                    ctx.spawn(writer("bench-journal|" + run + "-fresh-" + n, tag, true), "f" + n)
+                        .tell(w);
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
     Map<String, String> o = new HashMap<>();
@@ -97,6 +123,7 @@ public final class JournalCeiling {
     int entities = Integer.parseInt(o.getOrDefault("entities", "1000"));
     String payload = "x".repeat(Integer.parseInt(o.getOrDefault("payload", "300")));
     String tag = Boolean.parseBoolean(o.getOrDefault("tagged", "false")) ? "bench" : null;
+    boolean fresh = Boolean.parseBoolean(o.getOrDefault("fresh", "false"));
     var config =
         ConfigFactory.parseString(
                 "pekko.actor.provider = local\n"
@@ -108,12 +135,18 @@ public final class JournalCeiling {
     try {
       String run = UUID.randomUUID().toString().substring(0, 8);
       List<ActorRef<Write>> writers = new ArrayList<>();
-      for (int i = 0; i < entities; i++) {
+      if (fresh) {
         writers.add(
             system.systemActorOf(
-                writer("bench-journal|" + run + "-" + i, tag),
-                "w" + i,
-                org.apache.pekko.actor.typed.Props.empty()));
+                freshWriters(run, tag), "fresh", org.apache.pekko.actor.typed.Props.empty()));
+      } else {
+        for (int i = 0; i < entities; i++) {
+          writers.add(
+              system.systemActorOf(
+                  writer("bench-journal|" + run + "-" + i, tag, false),
+                  "w" + i,
+                  org.apache.pekko.actor.typed.Props.empty()));
+        }
       }
       // warm up (unmeasured): every writer recovers and persists, the JIT compiles the path
       step(system, writers, payload, 200, Math.max(10, entities / 200 + 1), null);
@@ -132,8 +165,11 @@ public final class JournalCeiling {
         }
       }
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("what", "raw journal persists" + (tag == null ? "" : ", tagged"));
-      out.put("entities", entities);
+      out.put(
+          "what",
+          (fresh ? "new entities' first persists" : "raw journal persists")
+              + (tag == null ? "" : ", tagged"));
+      out.put("entities", fresh ? "one new per write" : entities);
       out.put("payload_bytes", payload.length());
       out.put("steps", results);
       out.put("highest_clean_rate", clean);
