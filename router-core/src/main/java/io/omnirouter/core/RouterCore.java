@@ -48,6 +48,7 @@ public final class RouterCore {
   private final java.util.concurrent.ConcurrentHashMap<String, Integer> inbound =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile int maxInboundPerConversation = Integer.MAX_VALUE;
+  private volatile boolean startConversationEarly;
   // the ingest log (omnirouter.ingest.mode = log), or null: webhooks are stored straight in threads
   private final IngestStore ingestStore;
   private int ingestPartitions;
@@ -126,6 +127,7 @@ public final class RouterCore {
     int assignmentsInFlight = config.getInt("omnirouter.team-router.max-assignments-in-flight");
     boolean autoMerge = config.getBoolean("omnirouter.contacts.auto-merge");
     maxInboundPerConversation = config.getInt("omnirouter.conversation.max-inbound-in-flight");
+    startConversationEarly = config.getBoolean("omnirouter.ingest.start-conversation-early");
 
     sharding.init(
         Entity.of(
@@ -391,6 +393,12 @@ public final class RouterCore {
       Duration timeout) {
     String identity =
         IdentityKey.of(message.channel(), message.channelAccount(), message.senderId());
+    if (startConversationEarly) {
+      // its recovery overlaps the identity's (a new customer's entities start one after the other
+      // otherwise); a running conversation only sees a Wake, which does nothing unless a snooze is
+      // due
+      wake(EntityIds.of(workspace, Identity.newContactId(workspace, identity)));
+    }
     return identity(workspace, identity)
         .<Identity.Resolved>ask(r -> new Identity.Resolve(hints, displayName, r), timeout)
         .thenCompose(

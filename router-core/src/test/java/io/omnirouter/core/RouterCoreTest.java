@@ -2,6 +2,7 @@ package io.omnirouter.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -29,8 +30,16 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingResult;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.StorageFailure;
+import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,6 +128,43 @@ class RouterCoreTest {
   String contactOf(String ws, String identityKey) throws Exception {
     return await(core.identity(ws, identityKey).<Identity.LookupResult>ask(Identity.Lookup::new, T))
         .contactId();
+  }
+
+  @Test
+  void aCustomersConversationStartsWhileTheIdentityResolvesNotAfter() throws Exception {
+    String phone = "49153" + (10000000 + new java.util.Random().nextInt(89999999));
+    String identityKey = IdentityKey.of(Channel.WHATSAPP, "wa-1", phone);
+    String identityPid =
+        PersistenceId.of(Identity.ENTITY_KEY.name(), EntityIds.of("acme", identityKey)).id();
+    String conversationPid =
+        PersistenceId.of(
+                Conversation.ENTITY_KEY.name(),
+                EntityIds.of("acme", Identity.newContactId("acme", identityKey)))
+            .id();
+    Set<String> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    // the identity cannot be written: the message never gets past it, so the conversation is
+    // touched only if it was started alongside the identity
+    journal.withPolicy(
+        new ProcessingPolicy<JournalOperation>() {
+          @Override
+          public ProcessingResult tryProcess(String persistenceId, JournalOperation op) {
+            touched.add(persistenceId);
+            if (persistenceId.equals(identityPid) && op instanceof WriteEvents) {
+              return new StorageFailure(new IllegalStateException("test: identity not written"));
+            }
+            return ProcessingSuccess$.MODULE$;
+          }
+        });
+    try {
+      var received =
+          core.receive("acme", wa(phone, "wamid.early"), List.of(), null, Duration.ofSeconds(3));
+      assertThrows(Exception.class, () -> received.toCompletableFuture().get(15, TimeUnit.SECONDS));
+      assertTrue(touched.contains(identityPid));
+      assertTrue(touched.contains(conversationPid), "the conversation did not start early");
+    } finally {
+      journal.resetPolicy();
+    }
   }
 
   @Test

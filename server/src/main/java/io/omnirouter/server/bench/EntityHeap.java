@@ -10,7 +10,6 @@ import io.omnirouter.server.Main;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +39,7 @@ public final class EntityHeap {
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> o = OpenModel.options(args);
     int count = Integer.parseInt(o.getOrDefault("count", "100000"));
     var config =
         ConfigFactory.parseString("pekko.actor.provider = local\n")

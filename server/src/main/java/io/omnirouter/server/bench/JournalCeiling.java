@@ -5,17 +5,12 @@ import io.omnirouter.core.CborSerializable;
 import io.omnirouter.server.Main;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,10 +27,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * rate steps, with the router's own journal configuration against the running Cassandra. Latency is
  * from the intended send time to the persist's confirmation. {@code ./omnirouter bench journal
  * [--steps 500,1000,2000] [--step-seconds 10] [--entities 1000] [--payload 300] [--tagged true]
- * [--fresh true]}. With {@code --fresh true} every write goes to an entity that has never existed:
- * it recovers (finding nothing), persists its first event and stops — what a new customer's
- * entities cost. Writes under persistence ids {@code bench-journal|<run>-<n>} (left in the
- * journal).
+ * [--fresh true] [--set 'hocon overrides']}. With {@code --fresh true} every write goes to an
+ * entity that has never existed: it recovers (finding nothing), persists its first event and stops
+ * — what a new customer's entities cost. Writes under persistence ids {@code
+ * bench-journal|<run>-<n>} (left in the journal).
  */
 public final class JournalCeiling {
   private JournalCeiling() {}
@@ -111,24 +106,20 @@ public final class JournalCeiling {
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    List<Integer> steps = new ArrayList<>();
-    for (String s : o.getOrDefault("steps", "250,500,1000,2000").split(",")) {
-      steps.add(Integer.parseInt(s.trim()));
-    }
+    Map<String, String> o = OpenModel.options(args);
+    List<Integer> steps = OpenModel.steps(o, "250,500,1000,2000");
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "10"));
     int entities = Integer.parseInt(o.getOrDefault("entities", "1000"));
     String payload = "x".repeat(Integer.parseInt(o.getOrDefault("payload", "300")));
     String tag = Boolean.parseBoolean(o.getOrDefault("tagged", "false")) ? "bench" : null;
     boolean fresh = Boolean.parseBoolean(o.getOrDefault("fresh", "false"));
     var config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = local\n"
-                    + "pekko.actor.serialization-bindings {\n"
-                    + "  \"io.omnirouter.core.CborSerializable\" = jackson-cbor\n}\n")
+        ConfigFactory.parseString(o.getOrDefault("set", ""))
+            .withFallback(
+                ConfigFactory.parseString(
+                    "pekko.actor.provider = local\n"
+                        + "pekko.actor.serialization-bindings {\n"
+                        + "  \"io.omnirouter.core.CborSerializable\" = jackson-cbor\n}\n"))
             .withFallback(
                 Main.loadConfig(new String[] {o.getOrDefault("config", "conf/application.conf")}));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-ceiling", config);
@@ -189,42 +180,15 @@ public final class JournalCeiling {
       int seconds,
       Integer label)
       throws InterruptedException {
-    Recorder recorder = new Recorder(3_600_000_000L, 3);
-    long total = (long) rate * seconds;
-    CountDownLatch done = new CountDownLatch((int) total);
-    AtomicLong errors = new AtomicLong();
-    long interval = 1_000_000_000L / rate;
-    long start = System.nanoTime();
-    for (long i = 0; i < total; i++) {
-      long due = start + i * interval;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      ActorRef<Write> w = writers.get((int) (i % writers.size()));
-      AskPattern.<Write, Done>ask(
-              w, reply -> new Write(payload, reply), Duration.ofSeconds(10), system.scheduler())
-          .whenComplete(
-              (d, e) -> {
-                if (e != null) {
-                  errors.incrementAndGet();
-                }
-                recorder.recordValue(
-                    Math.min(3_600_000_000L, Math.max(1, (System.nanoTime() - due) / 1000)));
-                done.countDown();
-              });
-    }
-    done.await(40, TimeUnit.SECONDS);
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    var h = recorder.getIntervalHistogram();
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("target_rate", label);
-    r.put("sent", total);
-    r.put("errors", errors.get());
-    r.put("achieved_rate", Math.round((total - errors.get()) / elapsed));
-    r.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);
-    r.put("p99_ms", h.getValueAtPercentile(99) / 1000.0);
-    r.put("max_ms", h.getMaxValue() / 1000.0);
-    return r;
+    return OpenModel.step(
+        rate,
+        seconds,
+        label,
+        (i, due) ->
+            AskPattern.<Write, Done>ask(
+                writers.get((int) (i % writers.size())),
+                reply -> new Write(payload, reply),
+                Duration.ofSeconds(10),
+                system.scheduler()));
   }
 }
