@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,12 +42,7 @@ class CassandraIngestStoreTest {
   }
 
   static org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession session() {
-    return CassandraSessionRegistry.get(kit.system())
-        .sessionFor(
-            kit.system()
-                .settings()
-                .config()
-                .getString("pekko.projection.cassandra.session-config-path"));
+    return TestCassandra.session(kit.system());
   }
 
   static <T> T await(CompletionStage<T> stage) throws Exception {

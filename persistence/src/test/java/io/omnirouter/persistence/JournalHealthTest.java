@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,13 +55,7 @@ class JournalHealthTest {
               .get(15, TimeUnit.SECONDS),
           "check " + i);
     }
-    var session =
-        CassandraSessionRegistry.get(kit.system())
-            .sessionFor(
-                kit.system()
-                    .settings()
-                    .config()
-                    .getString("pekko.projection.cassandra.session-config-path"));
+    var session = TestCassandra.session(kit.system());
     // deletes run after the snapshot is saved; the probe's next checks do not wait for them
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     long stored;

@@ -23,7 +23,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,13 +36,7 @@ class ReadSideStoreTest {
   @BeforeAll
   static void start() throws Exception {
     kit = ActorTestKit.create("read-side-store", TestCassandra.config(""));
-    var session =
-        CassandraSessionRegistry.get(kit.system())
-            .sessionFor(
-                kit.system()
-                    .settings()
-                    .config()
-                    .getString("pekko.projection.cassandra.session-config-path"));
+    var session = TestCassandra.session(kit.system());
     session
         .executeDDL(
             "CREATE KEYSPACE IF NOT EXISTS "

@@ -59,4 +59,12 @@ public final class TestCassandra {
             .withFallback(ConfigFactory.parseResources("omnirouter-persistence.conf"));
     return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
   }
+
+  /** The session the read side and the ingest store use (not the journal's), for CQL in tests. */
+  public static org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession session(
+      org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    return org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry.get(system)
+        .sessionFor(
+            system.settings().config().getString("pekko.projection.cassandra.session-config-path"));
+  }
 }

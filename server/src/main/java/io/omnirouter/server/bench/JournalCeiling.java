@@ -1,8 +1,6 @@
 package io.omnirouter.server.bench;
 
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.CborSerializable;
-import io.omnirouter.server.Main;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,14 +112,11 @@ public final class JournalCeiling {
     String tag = Boolean.parseBoolean(o.getOrDefault("tagged", "false")) ? "bench" : null;
     boolean fresh = Boolean.parseBoolean(o.getOrDefault("fresh", "false"));
     var config =
-        ConfigFactory.parseString(o.getOrDefault("set", ""))
-            .withFallback(
-                ConfigFactory.parseString(
-                    "pekko.actor.provider = local\n"
-                        + "pekko.actor.serialization-bindings {\n"
-                        + "  \"io.omnirouter.core.CborSerializable\" = jackson-cbor\n}\n"))
-            .withFallback(
-                Main.loadConfig(new String[] {o.getOrDefault("config", "conf/application.conf")}));
+        OpenModel.config(
+            o,
+            "pekko.actor.provider = local\n"
+                + "pekko.actor.serialization-bindings {\n"
+                + "  \"io.omnirouter.core.CborSerializable\" = jackson-cbor\n}\n");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-ceiling", config);
     try {
       String run = UUID.randomUUID().toString().substring(0, 8);

@@ -1,7 +1,6 @@
 package io.omnirouter.server.bench;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.omnirouter.core.EntityIds;
 import io.omnirouter.core.RouterCore;
 import io.omnirouter.core.contact.Identity;
@@ -10,7 +9,6 @@ import io.omnirouter.core.model.Channel;
 import io.omnirouter.core.model.InboundMessage;
 import io.omnirouter.core.workspace.Workspaces;
 import io.omnirouter.persistence.JournalSchema;
-import io.omnirouter.server.Main;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,14 +44,11 @@ public final class NewCustomers {
     List<Integer> steps = OpenModel.steps(o, "50,100,200");
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "15"));
     Config config =
-        ConfigFactory.parseString(o.getOrDefault("set", ""))
-            .withFallback(
-                ConfigFactory.parseString(
-                    "pekko.actor.provider = cluster\n"
-                        + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
-                        + "pekko.cluster.seed-nodes = []\n"))
-            .withFallback(
-                Main.loadConfig(new String[] {o.getOrDefault("config", "conf/application.conf")}))
+        OpenModel.config(
+                o,
+                "pekko.actor.provider = cluster\n"
+                    + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
+                    + "pekko.cluster.seed-nodes = []\n")
             .resolve();
     Workspaces workspaces = Workspaces.fromConfig(config);
     var workspace = workspaces.byId().get(o.getOrDefault("workspace", "demo"));

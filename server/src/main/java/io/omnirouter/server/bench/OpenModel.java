@@ -26,6 +26,18 @@ final class OpenModel {
     return o;
   }
 
+  /**
+   * The router's configuration ({@code --config}, default conf/application.conf) under {@code
+   * benchSettings}, under {@code --set 'hocon'} (an A/B's one changed setting).
+   */
+  static com.typesafe.config.Config config(Map<String, String> o, String benchSettings) {
+    return com.typesafe.config.ConfigFactory.parseString(o.getOrDefault("set", ""))
+        .withFallback(com.typesafe.config.ConfigFactory.parseString(benchSettings))
+        .withFallback(
+            io.omnirouter.server.Main.loadConfig(
+                new String[] {o.getOrDefault("config", "conf/application.conf")}));
+  }
+
   /** {@code --steps 50,100,200}: the rates, in order. */
   static java.util.List<Integer> steps(Map<String, String> o, String defaults) {
     java.util.List<Integer> steps = new java.util.ArrayList<>();
