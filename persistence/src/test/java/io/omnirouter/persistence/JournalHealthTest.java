@@ -56,29 +56,26 @@ class JournalHealthTest {
           "check " + i);
     }
     var session = TestCassandra.session(kit.system());
-    // deletes run after the snapshot is saved; the probe's next checks do not wait for them
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    long stored;
-    do {
-      stored =
-          session
-              .selectOne(
-                  "SELECT count(*) FROM "
-                      + TestCassandra.KEYSPACE
-                      + ".messages WHERE persistence_id = ? AND partition_nr = 0",
-                  "JournalHealth|" + node)
-              .toCompletableFuture()
-              .get(15, TimeUnit.SECONDS)
-              .map(row -> row.getLong(0))
-              .orElse(0L);
-    } while (stored > 25 && System.nanoTime() < deadline && pause());
+    // deletes run after the snapshot is saved; the probe's next checks do not wait for them.
     // 45 events written; the snapshot at 40, keeping one snapshot's worth, deletes 1..20 (Pekko's
     // retention: up to 40 - 20); a journal that cannot delete keeps all 45
-    assertEquals(25, stored);
-  }
-
-  private static boolean pause() throws InterruptedException {
-    Thread.sleep(200);
-    return true;
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(20),
+            () -> {
+              long stored =
+                  session
+                      .selectOne(
+                          "SELECT count(*) FROM "
+                              + TestCassandra.KEYSPACE
+                              + ".messages WHERE persistence_id = ? AND partition_nr = 0",
+                          "JournalHealth|" + node)
+                      .toCompletableFuture()
+                      .join()
+                      .map(row -> row.getLong(0))
+                      .orElse(0L);
+              assertEquals(25, stored);
+              return null;
+            });
   }
 }
