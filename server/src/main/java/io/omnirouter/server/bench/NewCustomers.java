@@ -78,8 +78,7 @@ public final class NewCustomers {
           (conversationId, firstSequenceNr, events, assigneeBefore) -> {
             Long due = dueByConversation.remove(conversationId);
             if (due != null) {
-              inConversation.recordValue(
-                  Math.min(3_600_000_000L, Math.max(1, (System.nanoTime() - due) / 1000)));
+              OpenModel.recordSince(inConversation, due);
             }
           });
       String run = Long.toString(System.currentTimeMillis() % 100_000_000L);

@@ -76,8 +76,7 @@ final class OpenModel {
                 if (e != null) {
                   errors.incrementAndGet();
                 }
-                recorder.recordValue(
-                    Math.min(3_600_000_000L, Math.max(1, (System.nanoTime() - due) / 1000)));
+                recordSince(recorder, due);
                 done.countDown();
               });
     }
@@ -90,6 +89,12 @@ final class OpenModel {
     r.put("achieved_rate", Math.round((total - errors.get()) / elapsed));
     r.putAll(percentiles("", recorder.getIntervalHistogram()));
     return r;
+  }
+
+  /** Records the microseconds since {@code dueNanos} ({@link System#nanoTime()}), up to an hour. */
+  static void recordSince(Recorder recorder, long dueNanos) {
+    recorder.recordValue(
+        Math.min(3_600_000_000L, Math.max(1, (System.nanoTime() - dueNanos) / 1000)));
   }
 
   /** p50/p90/p99/max in ms of a histogram of microseconds, each key prefixed. */
