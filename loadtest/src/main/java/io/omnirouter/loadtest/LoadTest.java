@@ -452,24 +452,13 @@ public final class LoadTest {
       a.put("replies", agents.replies());
       a.put("reply_failures", agents.replyFailures());
       a.put("resolved", agents.resolved());
-      Map<String, Object> visible = new LinkedHashMap<>();
-      visible.put("count", agents.agentVisibleMicros().getTotalCount());
+      Map<String, Object> visible = latency(agents.agentVisibleMicros());
       // arrived while their conversation had no agent, and no agent had them by the end
       visible.put("still_waiting", agents.waitingForAgent());
-      percentiles(visible, agents.agentVisibleMicros());
       a.put("webhook_to_agent_visible", visible);
-      Map<String, Object> sup = new LinkedHashMap<>();
-      sup.put("count", agents.supervisorVisibleMicros().getTotalCount());
-      percentiles(sup, agents.supervisorVisibleMicros());
-      a.put("webhook_to_supervisor_visible", sup);
-      Map<String, Object> assign = new LinkedHashMap<>();
-      assign.put("count", agents.assignmentMicros().getTotalCount());
-      percentiles(assign, agents.assignmentMicros());
-      a.put("queued_to_assigned", assign);
-      Map<String, Object> decided = new LinkedHashMap<>();
-      decided.put("count", agents.decisionMicros().getTotalCount());
-      percentiles(decided, agents.decisionMicros());
-      a.put("queued_to_decided", decided);
+      a.put("webhook_to_supervisor_visible", latency(agents.supervisorVisibleMicros()));
+      a.put("queued_to_assigned", latency(agents.assignmentMicros()));
+      a.put("queued_to_decided", latency(agents.decisionMicros()));
       out.put("agents", a);
     }
     try {
@@ -477,6 +466,14 @@ public final class LoadTest {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A latency measure: its count and percentiles. */
+  private static Map<String, Object> latency(Histogram h) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("count", h.getTotalCount());
+    percentiles(out, h);
+    return out;
   }
 
   private static void percentiles(Map<String, Object> out, Histogram h) {
