@@ -39,7 +39,7 @@ public final class EntityHeap {
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
-    Map<String, String> o = OpenModel.options(args);
+    Map<String, String> o = OpenModel.options(args, "count", "hold-seconds");
     int count = Integer.parseInt(o.getOrDefault("count", "100000"));
     var config =
         ConfigFactory.parseString("pekko.actor.provider = local\n")

@@ -104,7 +104,8 @@ public final class JournalCeiling {
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
-    Map<String, String> o = OpenModel.options(args);
+    Map<String, String> o =
+        OpenModel.options(args, "steps", "step-seconds", "entities", "payload", "tagged", "fresh");
     List<Integer> steps = OpenModel.steps(o, "250,500,1000,2000");
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "10"));
     int entities = Integer.parseInt(o.getOrDefault("entities", "1000"));

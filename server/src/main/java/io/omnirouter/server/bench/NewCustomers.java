@@ -40,7 +40,8 @@ public final class NewCustomers {
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
-    Map<String, String> o = OpenModel.options(args);
+    Map<String, String> o =
+        OpenModel.options(args, "steps", "step-seconds", "workspace", "warm-seconds");
     List<Integer> steps = OpenModel.steps(o, "50,100,200");
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "15"));
     Config config =

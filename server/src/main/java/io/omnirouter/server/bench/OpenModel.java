@@ -17,13 +17,36 @@ import org.HdrHistogram.Recorder;
 final class OpenModel {
   private OpenModel() {}
 
-  /** {@code --name value} pairs. */
-  static Map<String, String> options(String[] args) {
+  /**
+   * {@code --name value} pairs, each name one of {@code known} (besides {@code config} and {@code
+   * set}, which {@link #config} reads); a misspelt option or one without its value stops the bench
+   * before it starts anything, so a long run never measures a setting nobody asked for.
+   */
+  static Map<String, String> options(String[] args, String... known) {
+    java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of(known));
+    names.add("config");
+    names.add("set");
     Map<String, String> o = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    for (int i = 0; i < args.length; i += 2) {
+      String name = args[i].replaceFirst("^--", "");
+      if (!args[i].startsWith("--") || !names.contains(name)) {
+        stop(
+            "unknown option "
+                + args[i]
+                + "; known: --"
+                + String.join(", --", new java.util.TreeSet<>(names)));
+      }
+      if (i + 1 == args.length) {
+        stop("option " + args[i] + " needs a value");
+      }
+      o.put(name, args[i + 1]);
     }
     return o;
+  }
+
+  private static void stop(String problem) {
+    System.err.println("bench: " + problem);
+    System.exit(2);
   }
 
   /**
