@@ -74,7 +74,9 @@ class LargeSnapshotTest {
     assertTrue(plain > 16 << 20, "the queue is larger than Cassandra's largest write: " + plain);
     assertTrue(stored < plain / 3, "stored " + stored + " of " + plain + " bytes");
 
-    var store = Persistence.get(Adapter.toClassic(kit.system())).snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty());
+    var store =
+        Persistence.get(Adapter.toClassic(kit.system()))
+            .snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty());
     String pid = "TeamRouter|large~" + UUID.randomUUID();
     Object saved =
         Patterns.ask(

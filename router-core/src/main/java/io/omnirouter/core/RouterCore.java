@@ -49,6 +49,17 @@ public final class RouterCore {
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile int maxInboundPerConversation = Integer.MAX_VALUE;
   private volatile boolean startConversationEarly;
+  // senders whose identity belongs to another contact (linked by a hint or an e-mail thread, or
+  // merged): their own would-be conversation is not started early — it would start empty at each
+  // of their messages. Learned from resolutions, bounded; a sender missing here costs one start.
+  private final java.util.Map<String, Boolean> linkedElsewhere =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+              return size() > 10_000;
+            }
+          });
   // the ingest log (omnirouter.ingest.mode = log), or null: webhooks are stored straight in threads
   private final IngestStore ingestStore;
   private int ingestPartitions;
@@ -393,16 +404,21 @@ public final class RouterCore {
       Duration timeout) {
     String identity =
         IdentityKey.of(message.channel(), message.channelAccount(), message.senderId());
-    if (startConversationEarly) {
+    String ownContact = Identity.newContactId(workspace, identity);
+    String sender = workspace + "\n" + identity;
+    if (startConversationEarly && !linkedElsewhere.containsKey(sender)) {
       // its recovery overlaps the identity's (a new customer's entities start one after the other
       // otherwise); a running conversation only sees a Wake, which does nothing unless a snooze is
       // due
-      wake(EntityIds.of(workspace, Identity.newContactId(workspace, identity)));
+      wake(EntityIds.of(workspace, ownContact));
     }
     return identity(workspace, identity)
         .<Identity.Resolved>ask(r -> new Identity.Resolve(hints, displayName, r), timeout)
         .thenCompose(
             resolved -> {
+              if (!resolved.contactId().equals(ownContact)) {
+                linkedElsewhere.put(sender, Boolean.TRUE);
+              }
               var stored = store(workspace, resolved.contactId(), message, timeout);
               if (!resolved.created()) {
                 return stored;

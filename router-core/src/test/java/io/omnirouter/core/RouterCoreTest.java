@@ -168,6 +168,70 @@ class RouterCoreTest {
   }
 
   @Test
+  void aSenderLinkedToAnotherContactStopsStartingItsOwnEmptyConversation() throws Exception {
+    String email = "bea." + UUID.randomUUID() + "@example.com";
+    await(
+        core.receive(
+            "acme",
+            new InboundMessage(
+                Channel.EMAIL,
+                "mail-1",
+                "<" + UUID.randomUUID() + "@mail>",
+                email,
+                "hi",
+                Instant.now()),
+            List.of(),
+            "Bea",
+            T));
+    String visitor = "visitor-" + UUID.randomUUID();
+    String visitorKey = IdentityKey.of(Channel.WEBCHAT, "web-1", visitor);
+    String ownConversationPid =
+        PersistenceId.of(
+                Conversation.ENTITY_KEY.name(),
+                EntityIds.of("acme", Identity.newContactId("acme", visitorKey)))
+            .id();
+    Set<String> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    // the visitor's own conversation never recovers, so each start of it reaches the journal anew
+    journal.withPolicy(
+        new ProcessingPolicy<JournalOperation>() {
+          @Override
+          public ProcessingResult tryProcess(String persistenceId, JournalOperation op) {
+            if (persistenceId.equals(ownConversationPid)) {
+              touched.add(persistenceId);
+              return new StorageFailure(new IllegalStateException("test: not to be started"));
+            }
+            return ProcessingSuccess$.MODULE$;
+          }
+        });
+    try {
+      // the web-chat visitor typed Bea's address: their messages go to her conversation
+      var web =
+          new InboundMessage(Channel.WEBCHAT, "web-1", "w-1", visitor, "hello", Instant.now());
+      await(core.receive("acme", web, List.of(IdentityKey.email(email)), null, T));
+      TestProbe<Object> probe = testKit.createTestProbe();
+      probe.awaitAssert(
+          T,
+          () -> {
+            assertTrue(touched.contains(ownConversationPid), "not started early at first");
+            return null;
+          });
+      touched.clear();
+      for (int i = 2; i <= 3; i++) {
+        var next =
+            new InboundMessage(Channel.WEBCHAT, "web-1", "w-" + i, visitor, "more", Instant.now());
+        assertInstanceOf(
+            Conversation.Stored.class, await(core.receive("acme", next, List.of(), null, T)));
+      }
+      probe.expectNoMessage(Duration.ofMillis(500));
+      assertEquals(Set.of(), touched, "the visitor's own empty conversation was started again");
+      assertEquals(4, summary(contactOf(IdentityKey.email(email))).messageCount());
+    } finally {
+      journal.resetPolicy();
+    }
+  }
+
+  @Test
   void aMessageIsQueuedThenAssignedWhenAnAgentComesOnlineThenFreedCapacityDrainsTheQueue()
       throws Exception {
     // everyone offline: two customers wait
