@@ -28,9 +28,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A team router's snapshot holds its whole queue. Uncompressed, a queue entry is about 270 bytes of
+ * A team router's snapshot holds its whole queue. Uncompressed, a queue entry is about 250 bytes of
  * CBOR, and Cassandra refuses a write larger than half its commit log segment (16 MiB here): a team
- * with some 60,000 conversations waiting (a night with the team offline, a spam wave) could no
+ * with some 65,000 conversations waiting (a night with the team offline, a spam wave) could no
  * longer snapshot, and each recovery would replay everything since its last snapshot. Large
  * payloads are compressed (omnirouter-persistence.conf).
  */
@@ -52,7 +52,9 @@ class LargeSnapshotTest {
     Instant at = Instant.parse("2026-11-24T22:00:00Z");
     Map<String, QueuedConversation> queued = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      String id = "bench~" + UUID.nameUUIDFromBytes(("c" + i).getBytes());
+      String id =
+          "bench~"
+              + UUID.nameUUIDFromBytes(("c" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       queued.put(
           id,
           new QueuedConversation(
