@@ -65,8 +65,10 @@ public final class LoadTest {
           "       loadtest summary --dir DIR [--print b1-rate]   (of a scripts/bench.sh run)",
           "       loadtest timeline --file DIR/timeline.json   (per second: statuses, worst latency)",
           "  with a workspace made by `workspace`: generate/replay --workspace W use its accounts"
-              + " and secrets; replay --agents N [--think 2] [--settle 10] puts N of its agents on"
-              + " the live stream (they reply through a provider simulator on --simulator-port)");
+              + " and secrets; replay --agents N [--think 2] [--settle 10] [--check-replies true]"
+              + " puts N of its agents on the live stream (they reply through a provider simulator"
+              + " on --simulator-port; with several --url, a call or stream a node cannot take goes"
+              + " to the next; --check-replies looks up every reply answered 2xx in its thread)");
 
   public static void main(String[] args) throws Exception {
     io.omnirouter.core.CommonPool.atLeastTwoThreads(); // first: see its doc
@@ -321,6 +323,7 @@ public final class LoadTest {
     int agentCount = Integer.parseInt(o.getOrDefault("agents", "0"));
     Replay.Result result;
     AgentSimulators.Result agents = null;
+    AgentSimulators.ReplyCheck replies = null;
     if (agentCount > 0) {
       if (!o.containsKey("workspace")) {
         throw new IllegalArgumentException(
@@ -339,7 +342,7 @@ public final class LoadTest {
           var sims =
               new AgentSimulators(
                   new AgentSimulators.Options(
-                      options.urls().get(0),
+                      options.urls(),
                       ws.id(),
                       ws.supervisorToken(),
                       ws.agents(agentCount),
@@ -361,6 +364,15 @@ public final class LoadTest {
         long settle = Long.parseLong(o.getOrDefault("settle", "10"));
         java.util.concurrent.locks.LockSupport.parkNanos(settle * 1_000_000_000L);
         agents = sims.result();
+        if (Boolean.parseBoolean(o.getOrDefault("check-replies", "false"))) {
+          replies = sims.checkReplies(Duration.ofSeconds(settle * 4));
+          System.err.printf(
+              Locale.ROOT,
+              "replies answered 2xx: %d, lost %d, duplicated %d%n",
+              replies.acknowledged(),
+              replies.lost(),
+              replies.duplicated());
+        }
       } finally {
         simSystem.terminate();
       }
@@ -368,7 +380,8 @@ public final class LoadTest {
       result = Replay.run(lines, signer, options);
     }
     String summary =
-        summary(options, result, Double.parseDouble(o.getOrDefault("slo-ms", "100")), agents);
+        summary(
+            options, result, Double.parseDouble(o.getOrDefault("slo-ms", "100")), agents, replies);
     System.out.println(summary);
     if (o.containsKey("out")) {
       write(Path.of(o.get("out")), title, summary, result);
@@ -411,6 +424,16 @@ public final class LoadTest {
   /** With what the agent simulators measured, if any ran. */
   public static String summary(
       Replay.Options options, Replay.Result r, double sloMs, AgentSimulators.Result agents) {
+    return summary(options, r, sloMs, agents, null);
+  }
+
+  /** And, if they were checked, where the agents' replies answered 2xx ended up. */
+  public static String summary(
+      Replay.Options options,
+      Replay.Result r,
+      double sloMs,
+      AgentSimulators.Result agents,
+      AgentSimulators.ReplyCheck replies) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("mode", options.mode().name().toLowerCase(Locale.ROOT));
     out.put("sent", r.sent());
@@ -459,6 +482,17 @@ public final class LoadTest {
       a.put("webhook_to_supervisor_visible", latency(agents.supervisorVisibleMicros()));
       a.put("queued_to_assigned", latency(agents.assignmentMicros()));
       a.put("queued_to_decided", latency(agents.decisionMicros()));
+      // calls sent again to the next node, streams resumed on it (a node gone or stopping)
+      a.put("api_retries", agents.apiRetries());
+      a.put("stream_reconnects", agents.streamReconnects());
+      if (replies != null) {
+        a.put(
+            "replies_checked",
+            Map.of(
+                "acknowledged", replies.acknowledged(),
+                "lost", replies.lost(),
+                "duplicated", replies.duplicated()));
+      }
       out.put("agents", a);
     }
     try {

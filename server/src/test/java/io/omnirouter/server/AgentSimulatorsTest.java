@@ -47,10 +47,20 @@ class AgentSimulatorsTest {
               new Generator.Options(
                   3, 4, 5, 8, 1, 0, Map.of("whatsapp", 1.0), ws.accounts(), 0, 0, 0, 0, 1, 0));
       String url = "http://127.0.0.1:" + router.port;
+      // a node that is gone comes first: half the calls and streams start there and move on
+      String gone;
+      try (ServerSocket free = new ServerSocket(0)) {
+        gone = "http://127.0.0.1:" + free.getLocalPort();
+      }
       try (var agents =
           new AgentSimulators(
               new AgentSimulators.Options(
-                  url, id, ws.supervisorToken(), ws.agents(3), Duration.ofMillis(200), true))) {
+                  List.of(gone, url),
+                  id,
+                  ws.supervisorToken(),
+                  ws.agents(3),
+                  Duration.ofMillis(200),
+                  true))) {
         agents.start();
         var options =
             new Replay.Options(
@@ -95,9 +105,24 @@ class AgentSimulatorsTest {
         assertTrue(queuedToAssigned > 0, "assignment latency measured");
         assertTrue(r.decisionMicros().getTotalCount() > 0, "assignment decisions measured");
         assertTrue(sim.sent().size() > 0, "replies went out through the simulator");
-        String summary = LoadTest.summary(options, result, 100, r);
+        assertTrue(r.apiRetries() > 0, "no call went to the node that is gone first");
+        assertTrue(r.streamReconnects() > 0, "no stream moved on from the node that is gone");
+        // every reply answered 2xx is in its thread once
+        AgentSimulators.ReplyCheck check = agents.checkReplies(Duration.ofSeconds(20));
+        assertTrue(check.acknowledged() >= replies, check.toString());
+        assertEquals(0, check.lost(), "replies lost");
+        assertEquals(0, check.duplicated(), "replies stored twice");
+        String summary = LoadTest.summary(options, result, 100, r, check);
         assertTrue(Json.MAPPER.readTree(summary).path("agents").has("queued_to_assigned"));
         assertTrue(Json.MAPPER.readTree(summary).path("agents").has("queued_to_decided"));
+        assertEquals(
+            0,
+            Json.MAPPER
+                .readTree(summary)
+                .path("agents")
+                .path("replies_checked")
+                .path("lost")
+                .asInt(-1));
       }
     } finally {
       simSystem.terminate();

@@ -45,13 +45,24 @@ public final class AgentSimulators implements AutoCloseable {
 
   public record Agent(String id, String token) {}
 
+  /**
+   * @param baseUrls the router's nodes: a call or a stream that a node cannot take (gone, stopping:
+   *     no connection, 502–504) goes to the next, as behind a load balancer
+   */
   public record Options(
-      String baseUrl,
+      List<String> baseUrls,
       String workspace,
       String supervisorToken,
       List<Agent> agents,
       Duration think,
-      boolean resolve) {}
+      boolean resolve) {
+    public Options {
+      baseUrls = List.copyOf(baseUrls);
+      if (baseUrls.isEmpty()) {
+        throw new IllegalArgumentException("no router URL");
+      }
+    }
+  }
 
   public record Result(
       Histogram agentVisibleMicros,
@@ -63,7 +74,15 @@ public final class AgentSimulators implements AutoCloseable {
       long replyFailures,
       long resolved,
       int streamsOpen,
-      int waitingForAgent) {}
+      int waitingForAgent,
+      long apiRetries,
+      long streamReconnects) {}
+
+  /**
+   * Replies answered 2xx, checked in their conversations' message lists: {@code lost} has none with
+   * its id, {@code duplicated} more than one.
+   */
+  public record ReplyCheck(long acknowledged, long lost, long duplicated) {}
 
   private final Options o;
   private final HttpClient http =
@@ -87,13 +106,22 @@ public final class AgentSimulators implements AutoCloseable {
   private final AtomicLong replies = new AtomicLong();
   private final AtomicLong replyFailures = new AtomicLong();
   private final AtomicLong resolved = new AtomicLong();
-  private final List<Sse> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Stream> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicLong open = new AtomicLong();
 
+  private final AtomicLong apiRetries = new AtomicLong();
+  private final AtomicLong reconnects = new AtomicLong();
+  // replies answered 2xx: conversation → the reply ids (the idempotency keys) sent to it
+  private final Map<String, java.util.Set<String>> ackedReplies = new ConcurrentHashMap<>();
+  // conversation.assigned handled per agent and episode: a resumed stream may deliver one again
+  private final java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
   public AgentSimulators(Options o) {
-    if (!o.baseUrl().startsWith("http://127.0.0.1")
-        && !o.baseUrl().startsWith("http://localhost")) {
-      throw new IllegalArgumentException("agents talk to 127.0.0.1 only");
+    for (String url : o.baseUrls()) {
+      if (!url.startsWith("http://127.0.0.1") && !url.startsWith("http://localhost")) {
+        throw new IllegalArgumentException("agents talk to 127.0.0.1 only: " + url);
+      }
     }
     this.o = o;
   }
@@ -108,12 +136,7 @@ public final class AgentSimulators implements AutoCloseable {
       List<CompletableFuture<HttpResponse<String>>> online = new ArrayList<>();
       for (Agent a : agents.subList(from, Math.min(agents.size(), from + BATCH))) {
         online.add(
-            http.sendAsync(
-                request("/agents/" + a.id() + "/presence", a.token())
-                    .header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"presence\":\"online\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString()));
+            call("PUT", "/agents/" + a.id() + "/presence", a.token(), "{\"presence\":\"online\"}"));
       }
       for (var f : online) {
         HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
@@ -195,6 +218,10 @@ public final class AgentSimulators implements AutoCloseable {
         if (!agent.id().equals(data.path("assignee").asText())) {
           return;
         }
+        long episode = data.path("episode").asLong();
+        if (!handled.add(agent.id() + "|" + conversation + "|" + episode)) {
+          return; // again, after the stream resumed
+        }
         assigned.incrementAndGet();
         assignmentTimes
             .agentHasIt(conversation, data.path("episode").asLong(), Instant.now())
@@ -203,38 +230,43 @@ public final class AgentSimulators implements AutoCloseable {
             .assigned(conversation, data.path("sequenceNr").asLong(), System.nanoTime())
             .forEach(nanos -> agentVisible.recordValue(micros(nanos)));
         timers.schedule(
-            () -> reply(agent, conversation), o.think().toMillis(), TimeUnit.MILLISECONDS);
+            () -> reply(agent, conversation, episode), o.think().toMillis(), TimeUnit.MILLISECONDS);
       }
       default -> {}
     }
   }
 
-  private void reply(Agent agent, String conversation) {
+  private void reply(Agent agent, String conversation, long episode) {
     String base = "/conversations/" + conversation;
-    http.sendAsync(
-            request(base + "/messages", agent.token())
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"type\":\"text\",\"text\":\"Thanks, this is " + agent.id() + ".\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .thenCompose(
-            r -> {
-              if (r.statusCode() / 100 == 2) {
+    // one id per assignment: sent again to another node, the conversation stores it once
+    String id = "r-" + conversation + "-" + episode;
+    call(
+            "POST",
+            base + "/messages",
+            agent.token(),
+            "{\"id\":\""
+                + id
+                + "\",\"type\":\"text\",\"text\":\"Thanks, this is "
+                + agent.id()
+                + ".\"}")
+        .handle(
+            (r, e) -> {
+              boolean ok = e == null && r.statusCode() / 100 == 2;
+              if (ok) {
                 replies.incrementAndGet();
+                ackedReplies
+                    .computeIfAbsent(conversation, c -> ConcurrentHashMap.newKeySet())
+                    .add(id);
               } else {
                 replyFailures.incrementAndGet();
               }
-              return o.resolve()
-                  ? http.sendAsync(
-                      request(base + "/resolve", agent.token())
-                          .header("Content-Type", "application/json")
-                          .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                          .build(),
-                      HttpResponse.BodyHandlers.discarding())
-                  : CompletableFuture.completedFuture(null);
+              return ok;
             })
+        .thenCompose(
+            ok ->
+                ok && o.resolve()
+                    ? call("POST", base + "/resolve", agent.token(), "{}")
+                    : CompletableFuture.<HttpResponse<String>>completedFuture(null))
         .whenComplete(
             (r, e) -> {
               if (r != null && r.statusCode() / 100 == 2) {
@@ -243,53 +275,186 @@ public final class AgentSimulators implements AutoCloseable {
             });
   }
 
+  private static final int MAX_ATTEMPTS = 20;
+
+  /**
+   * {@code method path} with {@code body} (null: none); a node that cannot take it — no connection,
+   * 502, 503 or 504 — is left for the next, up to {@value #MAX_ATTEMPTS} tries over about 30 s.
+   */
+  private CompletableFuture<HttpResponse<String>> call(
+      String method, String path, String token, String body) {
+    return call(method, path, token, body, firstNode(), 0);
+  }
+
+  private CompletableFuture<HttpResponse<String>> call(
+      String method, String path, String token, String body, int first, int attempt) {
+    HttpRequest.Builder b =
+        request(node(first, attempt), path, token).timeout(Duration.ofSeconds(15));
+    if (body != null) {
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (r, e) -> {
+              boolean unavailable = e != null || (r.statusCode() >= 502 && r.statusCode() <= 504);
+              if (!unavailable || attempt + 1 >= MAX_ATTEMPTS || closed) {
+                return e == null
+                    ? CompletableFuture.completedFuture(r)
+                    : CompletableFuture.<HttpResponse<String>>failedFuture(e);
+              }
+              apiRetries.incrementAndGet();
+              return CompletableFuture.supplyAsync(
+                      () -> null,
+                      CompletableFuture.delayedExecutor(
+                          Math.min(2_000, 200L * (attempt + 1)), TimeUnit.MILLISECONDS))
+                  .thenCompose(x -> call(method, path, token, body, first, attempt + 1));
+            })
+        .thenCompose(f -> f);
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger nodes =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Calls and streams start on the nodes in turn. */
+  private int firstNode() {
+    return Math.floorMod(nodes.getAndIncrement(), o.baseUrls().size());
+  }
+
+  /** The node for a call's or a stream's {@code attempt}-th try: the next one each time. */
+  private String node(int first, int attempt) {
+    return o.baseUrls().get((first + attempt) % o.baseUrls().size());
+  }
+
   private interface Handler {
     void on(String type, JsonNode data);
   }
 
   private void stream(String token, Handler handler) {
-    HttpRequest req = request("/stream", token).header("Accept", "text/event-stream").GET().build();
-    Sse sse = new Sse(handler);
-    streams.add(sse);
-    http.sendAsync(req, HttpResponse.BodyHandlers.fromLineSubscriber(sse))
-        .thenAccept(
-            r -> {
-              if (r.statusCode() != 200) {
-                System.err.println("stream answered " + r.statusCode());
-              }
-            });
+    Stream stream = new Stream(token, handler, firstNode());
+    streams.add(stream);
+    stream.connect();
   }
 
-  /** Server-Sent Events, line by line: {@code event:}, {@code data:}, blank line dispatches. */
-  private final class Sse implements Flow.Subscriber<String> {
+  /**
+   * One live stream, kept open: when its node goes (a restart, a crash) it connects to the next
+   * with the last event id it saw, and the router replays what it missed (repeats dropped by id).
+   */
+  private final class Stream {
+    private final String token;
     private final Handler handler;
+    private final int first;
+    private final java.util.concurrent.atomic.AtomicInteger attempt =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String lastId;
+    private volatile Flow.Subscription subscription;
+    // ids seen lately: a resume replays from a little before the last one
+    private final Map<String, Boolean> seen =
+        java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > 10_000;
+              }
+            });
+
+    Stream(String token, Handler handler, int first) {
+      this.token = token;
+      this.handler = handler;
+      this.first = first;
+    }
+
+    void connect() {
+      if (closed) {
+        return;
+      }
+      HttpRequest.Builder req =
+          request(node(first, attempt.getAndIncrement()), "/stream", token)
+              .header("Accept", "text/event-stream");
+      if (lastId != null) {
+        req.header("Last-Event-ID", lastId);
+      }
+      Lines lines = new Lines(this);
+      http.sendAsync(
+              req.GET().build(),
+              info ->
+                  info.statusCode() == 200
+                      ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
+                      : HttpResponse.BodySubscribers.replacing(null))
+          // completes when the stream ends (or never opened): the end, unless the lines saw it
+          .whenComplete((r, e) -> lines.end());
+    }
+
+    void reconnect() {
+      if (!closed) {
+        reconnects.incrementAndGet();
+        timers.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    void event(String id, String type, String data) {
+      if (id != null) {
+        if (seen.put(id, Boolean.TRUE) != null) {
+          return; // replayed after a resume: handled already
+        }
+        lastId = id;
+      }
+      try {
+        handler.on(type, Json.MAPPER.readTree(data));
+      } catch (Exception e) {
+        System.err.println("bad stream event: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Server-Sent Events, line by line: {@code id:}, {@code event:}, {@code data:}, a blank line
+   * dispatches.
+   */
+  private final class Lines implements Flow.Subscriber<String> {
+    private final Stream stream;
+    private String id;
     private String type;
     private final StringBuilder data = new StringBuilder();
-    private volatile Flow.Subscription subscription;
+    private volatile boolean subscribed;
+    private final java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
-    Sse(Handler handler) {
-      this.handler = handler;
+    Lines(Stream stream) {
+      this.stream = stream;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
+      stream.subscription = s;
+      subscribed = true;
       open.incrementAndGet();
       s.request(Long.MAX_VALUE);
+    }
+
+    /** This connection is over (its lines ended, it failed, or it never opened): once. */
+    void end() {
+      if (ended.compareAndSet(false, true)) {
+        if (subscribed) {
+          open.decrementAndGet();
+        }
+        stream.reconnect();
+      }
     }
 
     @Override
     public void onNext(String line) {
       if (line.isEmpty()) {
         if (type != null && data.length() > 0) {
-          try {
-            handler.on(type, Json.MAPPER.readTree(data.toString()));
-          } catch (Exception e) {
-            System.err.println("bad stream event: " + e.getMessage());
-          }
+          stream.event(id, type, data.toString());
         }
+        id = null;
         type = null;
         data.setLength(0);
+      } else if (line.startsWith("id:")) {
+        id = line.substring(3).trim();
       } else if (line.startsWith("event:")) {
         type = line.substring(6).trim();
       } else if (line.startsWith("data:")) {
@@ -299,18 +464,18 @@ public final class AgentSimulators implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      open.decrementAndGet();
+      end();
     }
 
     @Override
     public void onComplete() {
-      open.decrementAndGet();
+      end();
     }
   }
 
-  private HttpRequest.Builder request(String path, String token) {
+  private HttpRequest.Builder request(String baseUrl, String path, String token) {
     return HttpRequest.newBuilder(
-            URI.create(o.baseUrl() + "/api/v1/workspaces/" + o.workspace() + path))
+            URI.create(baseUrl + "/api/v1/workspaces/" + o.workspace() + path))
         .header("Authorization", "Bearer " + token);
   }
 
@@ -339,12 +504,74 @@ public final class AgentSimulators implements AutoCloseable {
         replyFailures.get(),
         resolved.get(),
         (int) open.get(),
-        handovers.waiting());
+        handovers.waiting(),
+        apiRetries.get(),
+        reconnects.get());
+  }
+
+  /**
+   * Checks every reply answered 2xx in its conversation's messages (the read side, as an inbox
+   * shows them): found once, lost (not there) or duplicated. The read side follows the journal, so
+   * a reply not there yet is looked for again until {@code settle} has passed.
+   */
+  public ReplyCheck checkReplies(Duration settle) throws Exception {
+    long deadline = System.nanoTime() + settle.toNanos();
+    while (true) {
+      long acknowledged = 0;
+      long lost = 0;
+      long duplicated = 0;
+      for (var e : ackedReplies.entrySet()) {
+        Map<String, Integer> stored = replyIdsIn(e.getKey());
+        for (String id : e.getValue()) {
+          acknowledged++;
+          int n = stored.getOrDefault(id, 0);
+          if (n == 0) {
+            lost++;
+          } else if (n > 1) {
+            duplicated++;
+          }
+        }
+      }
+      if (lost == 0 || System.nanoTime() > deadline) {
+        return new ReplyCheck(acknowledged, lost, duplicated);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+    }
+  }
+
+  /** How often each of our replies' ids occurs among the conversation's outgoing messages. */
+  private Map<String, Integer> replyIdsIn(String conversation) throws Exception {
+    Map<String, Integer> ids = new java.util.HashMap<>();
+    long after = -1;
+    while (true) {
+      HttpResponse<String> r =
+          call(
+                  "GET",
+                  "/conversations/" + conversation + "/messages?limit=200&after=" + after,
+                  o.supervisorToken(),
+                  null)
+              .get(60, TimeUnit.SECONDS);
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException(
+            "messages of " + conversation + " answered " + r.statusCode() + ": " + r.body());
+      }
+      JsonNode page = Json.MAPPER.readTree(r.body());
+      for (JsonNode m : page.path("items")) {
+        if ("out".equals(m.path("direction").asText())) {
+          ids.merge(m.path("messageId").asText(), 1, Integer::sum);
+        }
+      }
+      if (page.path("items").size() < 200) {
+        return ids;
+      }
+      after = page.path("last").asLong();
+    }
   }
 
   @Override
   public void close() {
-    for (Sse s : streams) {
+    closed = true;
+    for (Stream s : streams) {
       if (s.subscription != null) {
         s.subscription.cancel(); // closes the connection
       }
