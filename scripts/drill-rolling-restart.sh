@@ -48,6 +48,10 @@ tail -1 "$OUT/warmup.out"
 echo "load: $RATE/s for ${DURATION}s over nodes 1-3; nodes restarted one by one"
 load main "$DURATION" "$OUT" >"$OUT/ingest.out" 2>&1 &
 LOAD=$!
+# where a late message waits: the ingest log's backlog and the read side's lag, per node
+sample_lags "$OUT/lags.txt" 9096 9097 9098 &
+SAMPLER=$!
+trap 'kill $SAMPLER 2>/dev/null || true' EXIT
 sleep 20
 for i in 3 2 1; do
   pid=$(cat "var/node$i.pid")
@@ -63,6 +67,7 @@ if ! kill -0 "$LOAD" 2>/dev/null; then
   echo "WARNING: the load ended before the last node was back: not every restart was under load (raise DURATION)"
 fi
 wait "$LOAD"
+kill $SAMPLER 2>/dev/null || true
 tail -1 "$OUT/ingest.out"
 print_timeline "$OUT/timeline.json"
 if [ "$AGENTS" -gt 0 ]; then
