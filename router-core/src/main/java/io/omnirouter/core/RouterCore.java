@@ -140,6 +140,19 @@ public final class RouterCore {
     maxInboundPerConversation = config.getInt("omnirouter.conversation.max-inbound-in-flight");
     startConversationEarly = config.getBoolean("omnirouter.ingest.start-conversation-early");
 
+    // conversations, identities and contacts are on the path of every message: their shards move
+    // to a node only once the members have been still a while (SettledRebalance)
+    Duration rebalanceSettle = config.getDuration("omnirouter.sharding.rebalance-settle-time");
+    java.util.function.Supplier<
+            org.apache.pekko.cluster.sharding.ShardCoordinator.ShardAllocationStrategy>
+        onTheMessagePath =
+            () ->
+                new io.omnirouter.core.sharding.SettledRebalance(
+                    io.omnirouter.core.sharding.SettledRebalance.leastShard(config),
+                    rebalanceSettle,
+                    io.omnirouter.core.ingest.StayingAllocation.membersOf(
+                        org.apache.pekko.cluster.Cluster.get(system)));
+
     sharding.init(
         Entity.of(
                 Conversation.ENTITY_KEY,
@@ -152,6 +165,7 @@ public final class RouterCore {
                         clock,
                         self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
             .withStopMessage(Conversation.Passivate.INSTANCE)
+            .withAllocationStrategy(onTheMessagePath.get())
             // conversations passivate themselves, except while snoozed (their timer must fire)
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
 
@@ -181,19 +195,21 @@ public final class RouterCore {
 
     sharding.init(
         Entity.of(
-            Identity.ENTITY_KEY,
-            ctx ->
-                Identity.create(
-                    ctx.getEntityId(),
-                    autoMerge,
-                    identityPorts(EntityIds.workspace(ctx.getEntityId())))));
+                Identity.ENTITY_KEY,
+                ctx ->
+                    Identity.create(
+                        ctx.getEntityId(),
+                        autoMerge,
+                        identityPorts(EntityIds.workspace(ctx.getEntityId()))))
+            .withAllocationStrategy(onTheMessagePath.get()));
 
     sharding.init(
         Entity.of(
-            Contact.ENTITY_KEY,
-            ctx ->
-                Contact.create(
-                    ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId())))));
+                Contact.ENTITY_KEY,
+                ctx ->
+                    Contact.create(
+                        ctx.getEntityId(), contactPorts(EntityIds.workspace(ctx.getEntityId()))))
+            .withAllocationStrategy(onTheMessagePath.get()));
 
     if (ingestStore != null) {
       startIngest(config);
