@@ -23,8 +23,7 @@ class JournalHealthTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kit = ActorTestKit.create("journal-health", TestCassandra.config(""));
-    JournalSchema.ensure(kit.system()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    kit = TestCassandra.journalKit("journal-health");
   }
 
   @AfterAll

@@ -39,8 +39,7 @@ class LargeSnapshotTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kit = ActorTestKit.create("large-snapshot", TestCassandra.config(""));
-    JournalSchema.ensure(kit.system()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    kit = TestCassandra.journalKit("large-snapshot");
   }
 
   @AfterAll

@@ -60,6 +60,16 @@ public final class TestCassandra {
     return CassandraConfig.withDriverSettings(ConfigFactory.load(app));
   }
 
+  /** A test kit journaling to the test Cassandra, with the journal's tables created. */
+  public static org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit journalKit(String name)
+      throws Exception {
+    var kit = org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit.create(name, config(""));
+    io.omnirouter.persistence.JournalSchema.ensure(kit.system())
+        .toCompletableFuture()
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    return kit;
+  }
+
   /** The session the read side and the ingest store use (not the journal's), for CQL in tests. */
   public static org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession session(
       org.apache.pekko.actor.typed.ActorSystem<?> system) {
