@@ -150,7 +150,7 @@ public final class RouterCore {
                 new io.omnirouter.core.sharding.SettledRebalance(
                     io.omnirouter.core.sharding.SettledRebalance.leastShard(config),
                     rebalanceSettle,
-                    io.omnirouter.core.ingest.StayingAllocation.membersOf(
+                    io.omnirouter.core.sharding.Members.of(
                         org.apache.pekko.cluster.Cluster.get(system)));
 
     sharding.init(
@@ -245,7 +245,7 @@ public final class RouterCore {
             .withAllocationStrategy(
                 new io.omnirouter.core.ingest.StayingAllocation(
                     config.getDuration("omnirouter.ingest.settle-time"),
-                    io.omnirouter.core.ingest.StayingAllocation.membersOf(
+                    io.omnirouter.core.sharding.Members.of(
                         org.apache.pekko.cluster.Cluster.get(system))))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     handOffIngestFirst(config.getDuration("omnirouter.ingest.hand-off-timeout"));

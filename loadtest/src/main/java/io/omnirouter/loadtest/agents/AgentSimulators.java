@@ -224,7 +224,7 @@ public final class AgentSimulators implements AutoCloseable {
         }
         assigned.incrementAndGet();
         assignmentTimes
-            .agentHasIt(conversation, data.path("episode").asLong(), Instant.now())
+            .agentHasIt(conversation, episode, Instant.now())
             .ifPresent(d -> assignment.recordValue(micros(d.toNanos())));
         handovers
             .assigned(conversation, data.path("sequenceNr").asLong(), System.nanoTime())

@@ -2,6 +2,7 @@ package io.omnirouter.core.ingest;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -34,10 +35,11 @@ public final class StayingAllocation extends ShardCoordinator.AbstractShardAlloc
   private final long settleNanos;
   private final LongSupplier clock;
   private final Supplier<?> membership;
-  private Object lastMembership;
   // when this coordinator first saw each region (a new coordinator sees every region as new)
   private final Map<ActorRef, Long> firstSeen = new HashMap<>();
   private long membershipChanged;
+  private final io.omnirouter.core.sharding.Members.Still still =
+      new io.omnirouter.core.sharding.Members.Still();
 
   /**
    * @param membership the cluster's members with their states, compared with equals: any change (a
@@ -51,15 +53,6 @@ public final class StayingAllocation extends ShardCoordinator.AbstractShardAlloc
     this.settleNanos = settle.toNanos();
     this.clock = clock;
     this.membership = membership;
-  }
-
-  /** Every member of {@code cluster} with its unique address and status. */
-  public static Supplier<Set<String>> membersOf(org.apache.pekko.cluster.Cluster cluster) {
-    return () -> {
-      Set<String> members = new java.util.HashSet<>();
-      cluster.state().getMembers().forEach(m -> members.add(m.uniqueAddress() + " " + m.status()));
-      return members;
-    };
   }
 
   @Override
@@ -110,13 +103,8 @@ public final class StayingAllocation extends ShardCoordinator.AbstractShardAlloc
   /** The regions this coordinator has known for {@code settle} at least. */
   private Map<ActorRef, IndexedSeq<String>> settled(Map<ActorRef, IndexedSeq<String>> current) {
     long now = clock.getAsLong();
-    Object members = membership.get();
-    if (firstSeen.isEmpty()
-        || !firstSeen.keySet().equals(current.keySet())
-        || !members.equals(lastMembership)) {
-      membershipChanged = now;
-    }
-    lastMembership = members;
+    // the regions this coordinator knows count too: one registers seconds after its node is up
+    membershipChanged = still.since(List.of(membership.get(), Set.copyOf(current.keySet())), now);
     firstSeen.keySet().retainAll(current.keySet());
     Map<ActorRef, IndexedSeq<String>> settled = new HashMap<>();
     for (Map.Entry<ActorRef, IndexedSeq<String>> region : current.entrySet()) {

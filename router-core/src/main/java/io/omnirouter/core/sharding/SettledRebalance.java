@@ -28,8 +28,7 @@ public final class SettledRebalance
   private final long settleNanos;
   private final LongSupplier clock;
   private final Supplier<?> membership;
-  private Object lastMembership;
-  private long changedAt;
+  private final Members.Still still = new Members.Still();
 
   /**
    * @param membership the cluster's members with their states, compared with equals: any change (a
@@ -49,7 +48,6 @@ public final class SettledRebalance
     this.settleNanos = settle.toNanos();
     this.clock = clock;
     this.membership = membership;
-    this.changedAt = clock.getAsLong();
   }
 
   /**
@@ -83,12 +81,7 @@ public final class SettledRebalance
       Map<ActorRef, IndexedSeq<String>> current,
       scala.collection.immutable.Set<String> rebalanceInProgress) {
     long now = clock.getAsLong();
-    Object members = membership.get();
-    if (!members.equals(lastMembership)) {
-      lastMembership = members;
-      changedAt = now;
-    }
-    if (now - changedAt < settleNanos) {
+    if (now - still.since(membership.get(), now) < settleNanos) {
       return Future.successful(scala.collection.immutable.Set$.MODULE$.<String>empty());
     }
     return delegate.rebalance(current, rebalanceInProgress);
