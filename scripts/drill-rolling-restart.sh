@@ -10,6 +10,7 @@
 # last event id, and every reply answered 2xx is looked up in its thread afterwards (lost, duplicated).
 # Usage: scripts/drill-rolling-restart.sh [RATE=20] [OUT=var/drills/rolling-restart]
 #        AGENTS=50 scripts/drill-rolling-restart.sh 20 var/drills/rolling-restart-agents
+# EXTRA_CONFIG=FILE: one more --config for the nodes as they restart (start the cluster with it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -21,6 +22,7 @@ WARMUP=${WARMUP:-30}
 AGENTS=${AGENTS:-0}
 URLS=http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083
 CLUSTER=(3)
+EXTRA_CONFIG=${EXTRA_CONFIG:-}
 if [ "$AGENTS" -gt 0 ]; then
   WORKSPACE=var/drills/bench-workspace.conf
   CLUSTER=(3 --config "$WORKSPACE")
@@ -28,6 +30,7 @@ if [ "$AGENTS" -gt 0 ]; then
 else
   require_ready "./omnirouter cluster start 3" 8081 8082 8083
 fi
+if [ -n "$EXTRA_CONFIG" ]; then CLUSTER+=(--config "$EXTRA_CONFIG"); fi
 mkdir -p "$OUT"
 # load LABEL SECONDS OUTDIR: webhooks (and with AGENTS, agents) at $RATE/s over the three nodes
 load() {
