@@ -370,27 +370,42 @@ public final class RouterCore {
     return ingestStore != null;
   }
 
-  /** Applies the configured agent profiles (a no-op for unchanged ones). */
+  /**
+   * Applies the configured agent profiles (a no-op for unchanged ones), each asked again with
+   * backoff until its agent answers: a node starting while shards move (a rolling update) or while
+   * the journal is slow gets no answer from some agents — sharding drops messages it buffered for a
+   * shard being handed off — and those profiles were applied only at the next start. Completes with
+   * one {@code Done} per agent, or fails once an agent has not answered its first ask and {@code
+   * retries} more.
+   */
   public CompletionStage<List<Done>> configureAgents(Duration timeout) {
+    return configureAgents(timeout, CONFIGURE_RETRIES, Duration.ofSeconds(1));
+  }
+
+  /** Asks per agent at start after the first: backoff 1 s, 2 s, … 30 s, about five minutes. */
+  static final int CONFIGURE_RETRIES = 11;
+
+  CompletionStage<List<Done>> configureAgents(Duration timeout, int retries, Duration minBackoff) {
     List<CompletionStage<Done>> all =
         workspaces.byId().values().stream()
             .flatMap(
                 ws ->
                     ws.agents().stream()
                         .map(
-                            a ->
-                                agent(ws.id(), a.id())
-                                    .<Done>ask(
-                                        r ->
-                                            new Agent.Configure(
-                                                new Agent.Profile(
-                                                    a.name(),
-                                                    a.teams(),
-                                                    a.capacity(),
-                                                    a.languages(),
-                                                    List.of()),
-                                                r),
-                                        timeout)))
+                            a -> {
+                              var profile =
+                                  new Agent.Profile(
+                                      a.name(), a.teams(), a.capacity(), a.languages(), List.of());
+                              return org.apache.pekko.pattern.Patterns.retry(
+                                  () ->
+                                      agent(ws.id(), a.id())
+                                          .<Done>ask(r -> new Agent.Configure(profile, r), timeout),
+                                  retries,
+                                  minBackoff,
+                                  Duration.ofSeconds(30),
+                                  0.2,
+                                  system);
+                            }))
             .toList();
     CompletionStage<List<Done>> result =
         java.util.concurrent.CompletableFuture.completedFuture(new java.util.ArrayList<>());

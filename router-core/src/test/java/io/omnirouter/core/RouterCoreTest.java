@@ -74,7 +74,8 @@ class RouterCoreTest {
                 omnirouter.workspaces.other {
                   name = Other
                   teams = [ { id = desk, name = Desk, strategy = manual } ]
-                  agents = []
+                  # the agent-profile test's
+                  agents = [ { id = pat, name = Pat, teams = [desk], capacity = 4 } ]
                   channels = [ { channel = whatsapp, account = wa-1, default-team = desk } ]
                 }
                 # used only by the assignment test, so other tests' conversations do not queue with it
@@ -157,6 +158,41 @@ class RouterCoreTest {
           }
         });
     return journal;
+  }
+
+  @Test
+  void anAgentProfileIsAskedAgainUntilItsAgentAnswers() throws Exception {
+    var pat = core.agent("other", "pat");
+    String patPid = PersistenceId.of(Agent.ENTITY_KEY.name(), EntityIds.of("other", "pat")).id();
+    // the profile on record is older than the configuration: applying it writes
+    await(
+        pat.<org.apache.pekko.Done>ask(
+            r ->
+                new Agent.Configure(
+                    new Agent.Profile("Pat", List.of("desk"), 9, List.of(), List.of()), r),
+            T));
+    // the first write of the new profile fails (the journal is briefly away at the node's start,
+    // or the message is dropped in a hand-off): that ask is never answered
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    PersistenceTestKit journal =
+        journalRecording(
+            java.util.concurrent.ConcurrentHashMap.newKeySet(),
+            (pid, op) ->
+                pid.equals(patPid) && op instanceof WriteEvents && writes.incrementAndGet() == 1);
+    try {
+      // asked once only, the profile stays old
+      assertThrows(
+          Exception.class,
+          () -> await(core.configureAgents(Duration.ofMillis(500), 0, Duration.ofMillis(100))));
+      assertEquals(9, await(pat.ask(Agent.Get::new, T)).capacity());
+      writes.set(0);
+      await(core.configureAgents(Duration.ofMillis(500), 3, Duration.ofMillis(100)));
+      assertEquals(2, writes.get(), "failed once, then written");
+      assertEquals(4, await(pat.ask(Agent.Get::new, T)).capacity());
+    } finally {
+      journal.resetPolicy();
+    }
   }
 
   @Test

@@ -114,7 +114,12 @@ public final class Main {
                     if (error != null) {
                       system
                           .log()
-                          .warn("Applying agent profiles failed (retried at next start)", error);
+                          .error(
+                              "Agent profiles not all applied after asking for minutes; the next"
+                                  + " start of a node applies them",
+                              error);
+                    } else {
+                      system.log().info("Agent profiles applied ({} agents)", done.size());
                     }
                   });
 
