@@ -135,6 +135,7 @@ public final class RouterCore {
     Conversation.Settings conversationSettings = Conversation.Settings.fromConfig(config);
     Agent.Settings agentSettings = Agent.Settings.fromConfig(config);
     Duration stepTimeout = config.getDuration("omnirouter.team-router.step-timeout");
+    Duration stepResendAfter = config.getDuration("omnirouter.team-router.step-resend-after");
     int assignmentsInFlight = config.getInt("omnirouter.team-router.max-assignments-in-flight");
     boolean autoMerge = config.getBoolean("omnirouter.contacts.auto-merge");
     maxInboundPerConversation = config.getInt("omnirouter.conversation.max-inbound-in-flight");
@@ -187,7 +188,7 @@ public final class RouterCore {
                   String team = EntityIds.local(ctx.getEntityId());
                   return TeamRouter.create(
                       ctx.getEntityId(),
-                      teamSettings(ws, team, stepTimeout, assignmentsInFlight),
+                      teamSettings(ws, team, stepTimeout, stepResendAfter, assignmentsInFlight),
                       teamPorts(ws),
                       clock);
                 })
@@ -729,7 +730,11 @@ public final class RouterCore {
   }
 
   private TeamRouter.Settings teamSettings(
-      String workspace, String team, Duration stepTimeout, int maxInFlight) {
+      String workspace,
+      String team,
+      Duration stepTimeout,
+      Duration stepResendAfter,
+      int maxInFlight) {
     var ws = workspaces.byId().get(workspace);
     Strategy strategy =
         ws == null
@@ -746,7 +751,7 @@ public final class RouterCore {
                 .filter(a -> a.teams().contains(team))
                 .map(Workspaces.AgentProfile::id)
                 .toList();
-    return new TeamRouter.Settings(strategy, members, stepTimeout, maxInFlight);
+    return new TeamRouter.Settings(strategy, members, stepTimeout, stepResendAfter, maxInFlight);
   }
 
   private Conversation.Ports conversationPorts() {

@@ -126,6 +126,11 @@ public final class TeamRouter
 
   record StepTimedOut(String conversationId, long episode) implements Command {}
 
+  /**
+   * A step still unanswered after {@code stepResendAfter}: sent again once (see {@link #resend}).
+   */
+  record StepResend(String conversationId, long episode, boolean offer) implements Command {}
+
   enum WindowTick implements Command {
     INSTANCE
   }
@@ -228,8 +233,16 @@ public final class TeamRouter
    * {@code maxInFlight}: the most assignments between "reserve" and "accepted" at once; the rest of
    * the queue waits its turn (see {@link TeamRouting}).
    */
+  /**
+   * {@code stepResendAfter}: an assignment step (the agent's reservation, the conversation's
+   * acceptance) not answered in this time is sent again once; {@link Duration#ZERO}: never.
+   */
   public record Settings(
-      Strategy strategy, List<String> members, Duration stepTimeout, int maxInFlight) {}
+      Strategy strategy,
+      List<String> members,
+      Duration stepTimeout,
+      Duration stepResendAfter,
+      int maxInFlight) {}
 
   // ---- behaviour ----
 
@@ -268,6 +281,15 @@ public final class TeamRouter
   private Instant tickAt;
   private final ActorRef<Agent.ReserveReply> reserveAdapter;
   private final ActorRef<OfferReply> offerAdapter;
+  // the agent of each recently accepted assignment: a repeated reservation's late answer for one of
+  // them is not a slot to give back (the agent holds the conversation)
+  private final Map<String, String> recentlyAccepted =
+      new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > 1_000;
+        }
+      };
 
   private TeamRouter(
       String entityId,
@@ -341,6 +363,7 @@ public final class TeamRouter
         .onCommand(ReserveAnswered.class, this::onReserveAnswered)
         .onCommand(OfferAnswered.class, this::onOfferAnswered)
         .onCommand(StepTimedOut.class, this::onStepTimedOut)
+        .onCommand(StepResend.class, this::onStepResend)
         .onCommand(WindowTick.class, this::onWindowTick)
         .onCommand(GetQueue.class, this::onGetQueue)
         .onCommand(Flush.class, this::onFlush)
@@ -422,12 +445,17 @@ public final class TeamRouter
     Agent.ReserveReply reply = msg.reply();
     String conv = reply.conversationId();
     InFlight f = inFlight.get(conv);
-    if (f == null || !f.assignment().agentId().equals(reply.view().agentId())) {
-      // no longer wanted (dequeued or re-queued meanwhile): give the slot back
-      if (reply instanceof Agent.Reserved) {
-        ports.release(reply.view().agentId(), conv);
+    String agent = reply.view().agentId();
+    if (f == null || !f.assignment().agentId().equals(agent)) {
+      // no longer wanted (dequeued or re-queued meanwhile): give the slot back — unless this is the
+      // second answer to a reservation sent twice whose assignment was accepted since
+      if (reply instanceof Agent.Reserved && !agent.equals(recentlyAccepted.get(conv))) {
+        ports.release(agent, conv);
       }
       return Effect().none();
+    }
+    if (f.reserved()) {
+      return Effect().none(); // the second answer to a reservation sent twice
     }
     if (reply instanceof Agent.Refused refused) {
       ctx.getLog().debug("{} refused {}: {}", refused.view().agentId(), conv, refused.reason());
@@ -440,16 +468,18 @@ public final class TeamRouter
     long now = System.nanoTime();
     inFlight.put(conv, new InFlight(f.assignment(), true, now, now - f.sinceNanos()));
     ports.offer(f.assignment(), offerAdapter);
+    scheduleResend(f.assignment(), true);
     return Effect().none();
   }
 
   private Effect<Event, Queue> onOfferAnswered(Queue state, OfferAnswered msg) {
     OfferReply reply = msg.reply();
     String conv = reply.conversationId();
-    InFlight f = inFlight.remove(conv);
-    if (f == null) {
-      return Effect().none();
+    InFlight f = inFlight.get(conv);
+    if (f == null || f.assignment().episode() != episodeOf(reply)) {
+      return Effect().none(); // a repeated offer's second answer, or an earlier episode's
     }
+    inFlight.remove(conv);
     timers.cancel(conv);
     if (reply instanceof Declined declined) {
       // the conversation moved on (resolved, newer episode): the slot goes back, the entry goes
@@ -459,6 +489,7 @@ public final class TeamRouter
       dispatch(routing.drain(clock.instant()));
       return record(new Dequeued(conv, f.assignment().episode(), "declined: " + declined.reason()));
     }
+    recentlyAccepted.put(conv, f.assignment().agentId());
     ports.assigned(f.reserveNanos(), System.nanoTime() - f.sinceNanos());
     dispatch(routing.settle(conv, clock.instant()));
     return record(
@@ -481,6 +512,51 @@ public final class TeamRouter
     routing.rollback(f.assignment());
     dispatch(routing.drain(clock.instant()));
     return Effect().none();
+  }
+
+  /**
+   * Sends a step that has had no answer for {@code stepResendAfter} once more, to the same agent or
+   * conversation — both answer a repeat as they answered the first (the agent already holds the
+   * slot; the conversation already accepted). Sharding drops the messages it buffered for a shard
+   * being handed off (a node leaving in a rolling update): without this such a step waited out the
+   * whole step timeout before the conversation was tried again (docs/RELIABILITY.md).
+   */
+  private Effect<Event, Queue> onStepResend(Queue state, StepResend msg) {
+    InFlight f = inFlight.get(msg.conversationId());
+    if (f == null || f.assignment().episode() != msg.episode() || f.reserved() != msg.offer()) {
+      return Effect().none(); // answered meanwhile
+    }
+    ctx.getLog()
+        .info(
+            "Assignment of {} to {}: {} not answered in {}; sent again",
+            msg.conversationId(),
+            f.assignment().agentId(),
+            msg.offer() ? "offer" : "reservation",
+            settings.stepResendAfter());
+    if (msg.offer()) {
+      ports.offer(f.assignment(), offerAdapter);
+    } else {
+      ports.reserve(f.assignment().agentId(), msg.conversationId(), reserveAdapter);
+    }
+    return Effect().none();
+  }
+
+  private void scheduleResend(Assignment a, boolean offer) {
+    if (!settings.stepResendAfter().isZero() && !settings.stepResendAfter().isNegative()) {
+      timers.startSingleTimer(
+          new ResendKey(a.conversationId()),
+          new StepResend(a.conversationId(), a.episode(), offer),
+          settings.stepResendAfter());
+    }
+  }
+
+  private record ResendKey(String conversationId) {}
+
+  private static long episodeOf(OfferReply reply) {
+    if (reply instanceof Accepted a) {
+      return a.episode();
+    }
+    return ((Declined) reply).episode();
   }
 
   private Effect<Event, Queue> onWindowTick(Queue state, WindowTick tick) {
@@ -576,6 +652,7 @@ public final class TeamRouter
           new StepTimedOut(a.conversationId(), a.episode()),
           settings.stepTimeout());
       ports.reserve(a.agentId(), a.conversationId(), reserveAdapter);
+      scheduleResend(a, false);
     }
   }
 

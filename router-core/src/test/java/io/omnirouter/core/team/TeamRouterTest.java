@@ -104,7 +104,11 @@ class TeamRouterTest {
             TeamRouter.create(
                 entityId,
                 new TeamRouter.Settings(
-                    Strategy.LEAST_LOADED, List.of("alice", "bob"), Duration.ofSeconds(3), 64),
+                    Strategy.LEAST_LOADED,
+                    List.of("alice", "bob"),
+                    Duration.ofSeconds(3),
+                    Duration.ZERO,
+                    64),
                 p,
                 clock),
             // the router writes its events after the command that recorded them (a Flush in its
@@ -334,8 +338,12 @@ class TeamRouterTest {
   }
 
   static TeamRouter.Settings settings(int maxInFlight) {
+    return settings(maxInFlight, Duration.ZERO);
+  }
+
+  static TeamRouter.Settings settings(int maxInFlight, Duration stepResendAfter) {
     return new TeamRouter.Settings(
-        Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3), maxInFlight);
+        Strategy.LEAST_LOADED, List.of(), Duration.ofSeconds(3), stepResendAfter, maxInFlight);
   }
 
   @Test
@@ -440,5 +448,56 @@ class TeamRouterTest {
     ReserveCall retry = ports.expectMessageClass(ReserveCall.class, Duration.ofSeconds(6));
     assertEquals("c1", retry.conv());
     assertFalse(queue().queue().isEmpty() && queue().inFlight() == 0);
+  }
+
+  @Test
+  void aStepWithoutAnswerIsSentAgainToTheSameAgentAndConversationAndRepeatedAnswersChangeNothing() {
+    ActorRef<TeamRouter.Command> router =
+        testKit.spawn(
+            TeamRouter.create(
+                "ws1~resend-" + UUID.randomUUID(), settings(8, Duration.ofMillis(300)), p, clock));
+    router.tell(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    router.tell(new TeamRouter.Enqueue(conv("c1", 1, 0)));
+    ReserveCall first = ports.expectMessageClass(ReserveCall.class);
+    // the reservation was lost on its way (a shard hand-off): sent again long before the timeout
+    ReserveCall again = ports.expectMessageClass(ReserveCall.class, Duration.ofSeconds(2));
+    assertEquals(List.of("alice", "c1"), List.of(again.agent(), again.conv()));
+    // the agent answers both alike (it holds the slot): one offer only
+    var held = new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1));
+    first.replyTo().tell(held);
+    again.replyTo().tell(held);
+    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    // the offer is not answered either: offered again, to the same agent's assignment
+    OfferCall offerAgain = ports.expectMessageClass(OfferCall.class, Duration.ofSeconds(2));
+    assertEquals(offer.assignment(), offerAgain.assignment());
+    offer.replyTo().tell(new TeamRouter.Accepted("c1", 1));
+    offerAgain.replyTo().tell(new TeamRouter.Accepted("c1", 1));
+    // a third, late answer to the reservation: the agent holds an accepted conversation, no slot
+    // to give back (releasing it would let the agent exceed its capacity)
+    first.replyTo().tell(held);
+    ports.expectNoMessage(Duration.ofMillis(600));
+    assertEquals(1, steps.size(), "accepted once");
+    TestProbe<TeamRouter.QueueSummary> probe = testKit.createTestProbe();
+    router.tell(new TeamRouter.GetQueue(10, probe.getRef()));
+    TeamRouter.QueueSummary summary = probe.receiveMessage();
+    assertEquals(0, summary.length());
+    assertEquals(0, summary.inFlight());
+  }
+
+  @Test
+  void anAnswerForAnEarlierEpisodeLeavesTheCurrentAssignmentAlone() {
+    ActorRef<TeamRouter.Command> router =
+        testKit.spawn(TeamRouter.create("ws1~stale-" + UUID.randomUUID(), settings(8), p, clock));
+    router.tell(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    router.tell(new TeamRouter.Enqueue(conv("c1", 2, 0)));
+    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
+    reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
+    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    // a repeated offer of episode 1, declined by now, answers late
+    offer.replyTo().tell(new TeamRouter.Declined("c1", 1, "stale episode 1, current 2"));
+    ports.expectNoMessage(Duration.ofMillis(200)); // no release, the entry stays in flight
+    offer.replyTo().tell(new TeamRouter.Accepted("c1", 2));
+    ports.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(1, steps.size());
   }
 }
