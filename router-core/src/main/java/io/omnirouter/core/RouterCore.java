@@ -53,13 +53,7 @@ public final class RouterCore {
   // merged): their own would-be conversation is not started early — it would start empty at each
   // of their messages. Learned from resolutions, bounded; a sender missing here costs one start.
   private final java.util.Map<String, Boolean> linkedElsewhere =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
-              return size() > 10_000;
-            }
-          });
+      java.util.Collections.synchronizedMap(Lru.map(10_000, true));
   // the ingest log (omnirouter.ingest.mode = log), or null: webhooks are stored straight in threads
   private final IngestStore ingestStore;
   private int ingestPartitions;

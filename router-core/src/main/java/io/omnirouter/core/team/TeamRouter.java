@@ -2,6 +2,7 @@ package io.omnirouter.core.team;
 
 import io.omnirouter.core.CborSerializable;
 import io.omnirouter.core.EntityIds;
+import io.omnirouter.core.Lru;
 import io.omnirouter.core.agent.Agent;
 import io.omnirouter.core.routing.AgentView;
 import io.omnirouter.core.routing.Assignment;
@@ -283,13 +284,7 @@ public final class TeamRouter
   private final ActorRef<OfferReply> offerAdapter;
   // the agent of each recently accepted assignment: a repeated reservation's late answer for one of
   // them is not a slot to give back (the agent holds the conversation)
-  private final Map<String, String> recentlyAccepted =
-      new java.util.LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-          return size() > 1_000;
-        }
-      };
+  private final Map<String, String> recentlyAccepted = Lru.map(1_000, false);
 
   private TeamRouter(
       String entityId,
