@@ -179,13 +179,18 @@ class TeamRouterTest {
     assertEquals("bob", second.agent());
   }
 
+  /** Alice online, {@code id} queued and reserved at her: the offer the router then makes. */
+  OfferCall offeredToAlice(String id, long episode) {
+    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
+    kit.runCommand(new TeamRouter.Enqueue(conv(id, episode, 0)));
+    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
+    reserve.replyTo().tell(new Agent.Reserved(id, agent("alice", Presence.ONLINE, 2, 1)));
+    return ports.expectMessageClass(OfferCall.class);
+  }
+
   @Test
   void aDeclinedOfferGivesTheSlotBackAndDropsTheStaleEntry() {
-    kit.runCommand(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
-    kit.runCommand(new TeamRouter.Enqueue(conv("c1", 1, 0)));
-    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
-    reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
-    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    OfferCall offer = offeredToAlice("c1", 1);
     offer.replyTo().tell(new TeamRouter.Declined("c1", 1, "conversation is RESOLVED"));
     assertEquals(new ReleaseCall("alice", "c1"), ports.expectMessageClass(ReleaseCall.class));
     assertTrue(queue().queue().isEmpty());
@@ -486,13 +491,7 @@ class TeamRouterTest {
 
   @Test
   void anAnswerForAnEarlierEpisodeLeavesTheCurrentAssignmentAlone() {
-    ActorRef<TeamRouter.Command> router =
-        testKit.spawn(TeamRouter.create("ws1~stale-" + UUID.randomUUID(), settings(8), p, clock));
-    router.tell(new TeamRouter.AgentChanged(agent("alice", Presence.ONLINE, 2, 0)));
-    router.tell(new TeamRouter.Enqueue(conv("c1", 2, 0)));
-    ReserveCall reserve = ports.expectMessageClass(ReserveCall.class);
-    reserve.replyTo().tell(new Agent.Reserved("c1", agent("alice", Presence.ONLINE, 2, 1)));
-    OfferCall offer = ports.expectMessageClass(OfferCall.class);
+    OfferCall offer = offeredToAlice("c1", 2);
     // a repeated offer of episode 1, declined by now, answers late
     offer.replyTo().tell(new TeamRouter.Declined("c1", 1, "stale episode 1, current 2"));
     ports.expectNoMessage(Duration.ofMillis(200)); // no release, the entry stays in flight
