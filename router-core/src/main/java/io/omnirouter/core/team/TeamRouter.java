@@ -114,6 +114,8 @@ public final class TeamRouter
   /** The conversation's answer to an offered assignment. */
   public sealed interface OfferReply extends CborSerializable {
     String conversationId();
+
+    long episode();
   }
 
   public record Accepted(String conversationId, long episode) implements OfferReply {}
@@ -127,9 +129,7 @@ public final class TeamRouter
 
   record StepTimedOut(String conversationId, long episode) implements Command {}
 
-  /**
-   * A step still unanswered after {@code stepResendAfter}: sent again once (see {@link #resend}).
-   */
+  /** A step still unanswered after {@code stepResendAfter}: sent again once. */
   record StepResend(String conversationId, long episode, boolean offer) implements Command {}
 
   enum WindowTick implements Command {
@@ -231,12 +231,10 @@ public final class TeamRouter
   }
 
   /**
-   * {@code maxInFlight}: the most assignments between "reserve" and "accepted" at once; the rest of
-   * the queue waits its turn (see {@link TeamRouting}).
-   */
-  /**
    * {@code stepResendAfter}: an assignment step (the agent's reservation, the conversation's
-   * acceptance) not answered in this time is sent again once; {@link Duration#ZERO}: never.
+   * acceptance) not answered in this time is sent again once; {@link Duration#ZERO}: never. {@code
+   * maxInFlight}: the most assignments between "reserve" and "accepted" at once; the rest of the
+   * queue waits its turn (see {@link TeamRouting}).
    */
   public record Settings(
       Strategy strategy,
@@ -471,7 +469,7 @@ public final class TeamRouter
     OfferReply reply = msg.reply();
     String conv = reply.conversationId();
     InFlight f = inFlight.get(conv);
-    if (f == null || f.assignment().episode() != episodeOf(reply)) {
+    if (f == null || f.assignment().episode() != reply.episode()) {
       return Effect().none(); // a repeated offer's second answer, or an earlier episode's
     }
     inFlight.remove(conv);
@@ -537,7 +535,7 @@ public final class TeamRouter
   }
 
   private void scheduleResend(Assignment a, boolean offer) {
-    if (!settings.stepResendAfter().isZero() && !settings.stepResendAfter().isNegative()) {
+    if (settings.stepResendAfter().compareTo(Duration.ZERO) > 0) {
       timers.startSingleTimer(
           new ResendKey(a.conversationId()),
           new StepResend(a.conversationId(), a.episode(), offer),
@@ -546,13 +544,6 @@ public final class TeamRouter
   }
 
   private record ResendKey(String conversationId) {}
-
-  private static long episodeOf(OfferReply reply) {
-    if (reply instanceof Accepted a) {
-      return a.episode();
-    }
-    return ((Declined) reply).episode();
-  }
 
   private Effect<Event, Queue> onWindowTick(Queue state, WindowTick tick) {
     Instant now = clock.instant();
