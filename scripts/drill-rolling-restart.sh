@@ -48,6 +48,10 @@ load() {
 echo "warm-up: $RATE/s for ${WARMUP}s (not counted)"
 load warmup "$WARMUP" "$OUT/warmup" >"$OUT/warmup.out" 2>&1 || true
 tail -1 "$OUT/warmup.out"
+if [ "$AGENTS" -gt 0 ] && grep -q '"assigned":0,' "$OUT/warmup.out"; then
+  # scripts/bench.sh uses the same workspace id: its agents may still hold their last conversations
+  echo "WARNING: no assignment in the warm-up — are the agents full from an earlier bench run? Start the cluster on fresh data (rm -rf var/cassandra/{data,commitlog,saved_caches,hints} with everything stopped)."
+fi
 echo "load: $RATE/s for ${DURATION}s over nodes 1-3; nodes restarted one by one"
 load main "$DURATION" "$OUT" >"$OUT/ingest.out" 2>&1 &
 LOAD=$!
